@@ -1,0 +1,52 @@
+# Two commands for readers: `make book` and `make test`. Everything else is for authors.
+# Every target installs what it uses into .venv, so a fresh clone needs only Python 3.11 and make.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BOOK_HTML := _build/html/index.html
+NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+JOBS   ?= 2
+NOTEBOOKS ?=
+
+.PHONY: help book test test-lib test-notebooks outputs lab serve clean
+
+help:
+	@echo "make book    build the website into _build/html (strict: any warning fails)"
+	@echo "make test    run every unit test, doctest and notebook (nbval, strict)"
+	@echo "make outputs re-execute every chapter notebook in place (after editing one)"
+	@echo "make lab     open the chapters in JupyterLab"
+	@echo "make clean   remove the build and the virtual environment"
+
+# The environment is rebuilt when requirements.txt or pyproject.toml is newer than it.
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: '$(PYTHON)' was not found (set PYTHON=/path/to/python3.11)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo "The book is at file://$(CURDIR)/$(BOOK_HTML)"
+
+test: test-lib test-notebooks
+
+test-lib: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) tests adamlib
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope -p no:randomly $(NBVAL) chapters
+
+outputs: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+
+lab: $(STAMP)
+	$(BIN)/python -m pip show jupyterlab >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab chapters
+
+clean:
+	rm -rf _build $(VENV)

@@ -1,0 +1,24 @@
+"""Checkers for the exercises: pass your own function, get a plain verdict.
+
+Each checker runs your function and a reference on the same inputs and returns a
+:class:`CheckResult` that prints as a sentence: either that every case agreed, or the first input
+on which your function went wrong, what was expected there and what came back.
+
+>>> from adamlib import exercises
+>>> result = exercises.check_against_reference(abs, abs, [exercises.Case("x = -2", (-2.0,))],
+...                                            what="|x|")
+>>> result.passed
+True
+"""
+
+from . import ema, gradient_descent, moments, momentum
+from ._core import Case, CheckResult, check_against_reference
+from .ema import *  # noqa: F403
+from .gradient_descent import *  # noqa: F403
+from .moments import *  # noqa: F403
+from .momentum import *  # noqa: F403
+
+__all__ = ["Case", "CheckResult", "check_against_reference"]
+for _module in (gradient_descent, moments, ema, momentum):
+    __all__ += _module.__all__
+del _module

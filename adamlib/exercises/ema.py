@@ -1,0 +1,3 @@
+"""Checkers for chapter exercises on ema."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Checkers for chapter exercises on gradient descent."""
+
+__all__: list[str] = []

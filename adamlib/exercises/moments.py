@@ -1,0 +1,3 @@
+"""Checkers for chapter exercises on moments."""
+
+__all__: list[str] = []

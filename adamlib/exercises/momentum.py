@@ -1,0 +1,3 @@
+"""Checkers for chapter exercises on momentum."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Derivations for ema."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Derivations for gradient descent."""
+
+__all__: list[str] = []

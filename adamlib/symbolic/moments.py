@@ -1,0 +1,3 @@
+"""Derivations for moments."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Derivations for momentum."""
+
+__all__: list[str] = []
