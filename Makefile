@@ -39,7 +39,7 @@ test-lib: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests adamlib
 
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope -p no:randomly $(NBVAL) chapters
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(NBVAL) chapters
 
 outputs: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
