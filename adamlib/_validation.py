@@ -132,9 +132,10 @@ def check_grads(
             raise ValueError(
                 f"{label} has shape {grad.shape} but its parameter has shape {param.shape}"
             )
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = [all_finite(grad) for grad in grad_list]
     for index, grad in enumerate(grad_list):
-        # min and max propagate NaN and reach infinities, without a temporary the size of grad.
-        if grad.size == 0 or (np.isfinite(grad.min()) and np.isfinite(grad.max())):
+        if finite[index]:
             continue
         label = "grads" if single else f"grads[{index}]"
         bad = np.argwhere(~np.isfinite(grad))
@@ -145,3 +146,19 @@ def check_grads(
             "and optimizer state are unchanged"
         )
     return grad_list
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """True when every entry of the float ``array`` is finite; no temporary the size of it.
+
+    One pass: NaN and infinities propagate through sums (``inf + x = inf``, ``inf - inf = NaN``),
+    so a finite sum proves every entry finite. Only a sum that is not finite (a non-finite entry,
+    or finite entries whose sum overflows) is followed by the exact check, with min and max.
+    Call it under ``np.errstate(over="ignore", invalid="ignore")``.
+    """
+    if array.size == 0:
+        return True
+    accumulator = np.float32 if array.dtype == np.float16 else None  # float16 overflows at 65504
+    if np.isfinite(np.add.reduce(array, axis=None, dtype=accumulator)):
+        return True
+    return bool(np.isfinite(array.min()) and np.isfinite(array.max()))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
@@ -122,6 +123,8 @@ class Adagrad(Optimizer):
         return np.full(param.shape, self.initial_accumulator_value, dtype=compute_dtype(param))
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.adagrad_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         theta, self.sum_sq[index] = adagrad_update(
             param.astype(dtype, copy=False), grad.astype(dtype, copy=False), self.sum_sq[index], t,

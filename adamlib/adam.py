@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_flag, check_betas, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
@@ -158,6 +159,8 @@ class Adam(Optimizer):
         )  # fmt: skip
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.adam_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         v_max = self.v_max[index] if self.amsgrad else None
         theta, self.m[index], self.v[index], v_max = self.update_rule(

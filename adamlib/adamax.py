@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_betas, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
@@ -118,6 +119,8 @@ class Adamax(Optimizer):
         return ("m", "u")
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.adamax_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         beta1, beta2 = self.betas
         theta, self.m[index], self.u[index] = adamax_update(

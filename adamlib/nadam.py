@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_betas, check_flag, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
@@ -164,6 +165,8 @@ class NAdam(Optimizer):
         self._mu_product_before = self.mu_product
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.nadam_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         beta1, beta2 = self.betas
         theta, self.m[index], self.v[index], self.mu_product = nadam_update(

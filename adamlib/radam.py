@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_betas, check_flag, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
@@ -166,6 +167,8 @@ class RAdam(Optimizer):
         return ("m", "v")
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.radam_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         beta1, beta2 = self.betas
         theta, self.m[index], self.v[index] = radam_update(

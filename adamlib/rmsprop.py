@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_flag, check_nonnegative, check_unit_interval
 from .optimizer import Optimizer, compute_dtype
 
@@ -153,6 +154,8 @@ class RMSprop(Optimizer):
         return names
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.rmsprop_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         theta, self.square_avg[index], grad_avg, buffer = rmsprop_update(
             param.astype(dtype, copy=False), grad.astype(dtype, copy=False),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._validation import check_flag, check_finite, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
@@ -135,6 +136,8 @@ class SGD(Optimizer):
         return ("momentum_buffer",) if self.momentum != 0 else ()
 
     def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
+        if _kernels.sgd_step(self, index, param, grad, t):  # the same numbers, in place
+            return
         dtype = compute_dtype(param)
         buffer = self.momentum_buffer[index] if self.momentum != 0 else None
         theta, buffer = sgd_update(
