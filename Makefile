@@ -9,14 +9,17 @@ BOOK_HTML := _build/html/index.html
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 JOBS   ?= 2
 NOTEBOOKS ?=
+PORT   ?= 8000
 
-.PHONY: help book test test-lib test-notebooks outputs lab serve clean
+.PHONY: help book test test-lib test-notebooks test-browser outputs lab serve clean
 
 help:
 	@echo "make book    build the website into _build/html (strict: any warning fails)"
 	@echo "make test    run every unit test, doctest and notebook (nbval, strict)"
 	@echo "make outputs re-execute every chapter notebook in place (after editing one)"
 	@echo "make lab     open the chapters in JupyterLab"
+	@echo "make serve   serve the built book on http://127.0.0.1:$(PORT) (building it first if needed)"
+	@echo "make test-browser  open every built page in headless Chromium and check it (after make book)"
 	@echo "make clean   remove the build and the virtual environment"
 
 # The environment is rebuilt when requirements.txt or pyproject.toml is newer than it.
@@ -35,11 +38,16 @@ book: $(STAMP)
 
 test: test-lib test-notebooks
 
+# The browser test needs a built book, so it is left out here and run by test-browser.
 test-lib: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests adamlib
+	$(BIN)/python -m pytest -n $(JOBS) -m "not browser" tests adamlib
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(NBVAL) chapters
+
+# Opens every page of _build/html from disk in headless Chromium (see tests/test_browser.py).
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
 outputs: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
@@ -47,6 +55,13 @@ outputs: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/python -m pip show jupyterlab >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab chapters
+
+# Serves the built book on this machine only (127.0.0.1). Opening _build/html/index.html from
+# disk works as well: the site needs no server and no network.
+serve: $(STAMP)
+	@test -f $(BOOK_HTML) || $(MAKE) book
+	@echo "Serving the book on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 clean:
 	rm -rf _build $(VENV)
