@@ -53,9 +53,10 @@ from .optimizer import compute_dtype
 ENABLED = True
 """Set to False to make every optimizer run its readable reference path (for tests)."""
 
-BLOCK_SIZE = 32768
+BLOCK_SIZE = 65536
 """Elements per block. A block's working set (parameter, gradient, up to three state arrays and
-up to four scratch buffers) stays in the L1/L2 cache; see ``benchmarks/README.md`` for a sweep."""
+up to four scratch buffers, 256 KiB each in float32) stays in the L2/L3 cache; see
+``benchmarks/README.md`` for a sweep."""
 
 _PLAIN_NUMBERS = (int, float)
 
