@@ -202,6 +202,17 @@ def run_blocked(
 # quotes the reference line it reproduces. ``s`` converts a Python number to the compute dtype.
 
 
+def _update_moments(g, m, v, tmp, b1, c1, b2, c2) -> None:
+    """The two moving averages of Adam, NAdam and RAdam, in place on one block."""
+    np.multiply(m, b1, m)  # m = beta1 * m + (1 - beta1) * g
+    np.multiply(g, c1, tmp)
+    np.add(m, tmp, m)
+    np.square(g, tmp)  # v = beta2 * v + (1 - beta2) * g**2
+    np.multiply(tmp, c2, tmp)
+    np.multiply(v, b2, v)
+    np.add(v, tmp, v)
+
+
 def adam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
     """Adam and AdamW (``adam_update``, ``adamw_update``), with AMSGrad and weight decay."""
     rule = type(opt).update_rule
@@ -224,13 +235,7 @@ def adam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> b
         elif l2:
             np.multiply(theta, wd_s, tmp)  # g = g + weight_decay * theta
             g = np.add(g, tmp, gb)
-        np.multiply(m, b1, m)  # m = beta1 * m + (1 - beta1) * g
-        np.multiply(g, c1, tmp)
-        np.add(m, tmp, m)
-        np.square(g, tmp)  # v = beta2 * v + (1 - beta2) * g**2
-        np.multiply(tmp, c2, tmp)
-        np.multiply(v, b2, v)
-        np.add(v, tmp, v)
+        _update_moments(g, m, v, tmp, b1, c1, b2, c2)
         if v_max is not None:
             np.maximum(v_max, v, out=v_max)  # v_max = np.maximum(v_max, v)
             np.divide(v_max, bc2, den)  # v_hat = v_max / (1 - beta2**t)
@@ -411,13 +416,7 @@ def nadam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> 
     def block(theta, g, gb, tmp, den, m, v):
         if weight_decay is not None:
             g = weight_decay(theta, g, gb, tmp)
-        np.multiply(m, b1, m)  # m = beta1 * m + (1 - beta1) * g
-        np.multiply(g, c1, tmp)
-        np.add(m, tmp, m)
-        np.square(g, tmp)  # v = beta2 * v + (1 - beta2) * g**2
-        np.multiply(tmp, c2, tmp)
-        np.multiply(v, b2, v)
-        np.add(v, tmp, v)
+        _update_moments(g, m, v, tmp, b1, c1, b2, c2)
         # m_hat = mu_next * m / (1 - mu_product_next) + (1 - mu) * g / (1 - mu_product)
         np.multiply(m, mu_next_s, tmp)
         np.divide(tmp, d_next, tmp)
@@ -460,13 +459,7 @@ def radam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> 
     def block(theta, g, gb, tmp, den, m, v):
         if weight_decay is not None:
             g = weight_decay(theta, g, gb, tmp)
-        np.multiply(m, b1, m)  # m = beta1 * m + (1 - beta1) * g
-        np.multiply(g, c1, tmp)
-        np.add(m, tmp, m)
-        np.square(g, tmp)  # v = beta2 * v + (1 - beta2) * g**2
-        np.multiply(tmp, c2, tmp)
-        np.multiply(v, b2, v)
-        np.add(v, tmp, v)
+        _update_moments(g, m, v, tmp, b1, c1, b2, c2)
         np.divide(m, bc1, tmp)  # m_hat = m / (1 - beta1**t)
         np.multiply(tmp, lr_s, tmp)  # lr * m_hat
         if rectified:
