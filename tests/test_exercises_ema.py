@@ -72,7 +72,7 @@ def test_check_ema_names_the_first_failing_input(reader):
     result = check_ema(reader)
     assert not result.passed
     assert "a constant stream of ones with beta = 0.9" in result.message
-    assert "inputs: [1., 1., 1.], 0.9" in result.message
+    assert "inputs: [1, 1, 1], 0.9" in result.message
     assert "0.271" in result.message  # the expected m_3 is shown
 
 

@@ -50,6 +50,8 @@ class CheckResult:
 
 def _format(value: Any) -> str:
     if isinstance(value, np.ndarray):
+        if value.ndim == 1 and value.size <= 20:  # short vectors as plain lists: [1, 0.19, 3]
+            return "[" + ", ".join(_format(x) for x in value.tolist()) + "]"
         with np.printoptions(precision=6, threshold=20, edgeitems=3):
             return np.array2string(value, separator=", ")
     if isinstance(value, float):

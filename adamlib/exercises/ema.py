@@ -95,7 +95,7 @@ def check_ema_weights(fn: Callable[[float, int], np.ndarray]) -> CheckResult:
     --------
     >>> import numpy as np
     >>> print(check_ema_weights(lambda beta, t: (1 - beta) * beta ** np.arange(t)))  # newest first
-    ✗ Not yet: for beta = 0.5 over t = 3 samples (inputs: 0.5, 3), the weights of g_1..g_t in m_t (oldest first) should be [0.125, 0.25 , 0.5  ], but your function returned [0.5  , 0.25 , 0.125] (largest difference 0.375).
+    ✗ Not yet: for beta = 0.5 over t = 3 samples (inputs: 0.5, 3), the weights of g_1..g_t in m_t (oldest first) should be [0.125, 0.25, 0.5], but your function returned [0.5, 0.25, 0.125] (largest difference 0.375).
     """
     cases = [
         Case("beta = 0.5 over t = 3 samples", (0.5, 3)),

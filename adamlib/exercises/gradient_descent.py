@@ -42,7 +42,7 @@ def check_gradient_descent_step(
     >>> def ascent(theta, g, lr):
     ...     return theta + lr * g
     >>> print(check_gradient_descent_step(ascent))  # doctest: +ELLIPSIS
-    ✗ Not yet: for one coordinate (inputs: [1.], [0.5], 0.1), ... should be [0.95], but your
+    ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), ... should be [0.95], but your
     function returned [1.05] (largest difference 0.1).
     """
     rng = np.random.default_rng(1)

@@ -50,7 +50,7 @@ def check_raw_moment(fn: Callable[[np.ndarray, int], float]) -> CheckResult:
     >>> print(check_raw_moment(lambda x, n: np.mean(x**n)))
     ✓ Correct: <lambda> computes the n-th sample raw moment (1/N) sum x_i^n on all 17 test cases.
     >>> print(check_raw_moment(lambda x, n: np.mean(x) ** n))  # doctest: +ELLIPSIS
-    ✗ Not yet: for a hand-made sample with n = 2 (inputs: [1., 2., 6.], 2), ... should be 13.6667, but your function returned 9 ...
+    ✗ Not yet: for a hand-made sample with n = 2 (inputs: [1, 2, 6], 2), ... should be 13.6667, but your function returned 9 ...
     """
     cases = [Case("a hand-made sample with n = 0", (np.array([1.0, 2.0, 6.0]), 0))]
     for description, samples in _samples():
@@ -97,7 +97,7 @@ def check_sample_variance(fn: Callable[[np.ndarray, int], float]) -> CheckResult
     >>> print(check_sample_variance(variance))
     ✓ Correct: variance computes the sample variance (1/(N - ddof)) sum (x_i - mean)^2 on all 10 test cases.
     >>> print(check_sample_variance(lambda x, ddof: np.sum((x - x.mean()) ** 2) / len(x)))
-    ✗ Not yet: for a hand-made sample with ddof = 1 (inputs: [1., 2., 6.], 1), the sample variance (1/(N - ddof)) sum (x_i - mean)^2 should be 7, but your function returned 4.66667 (largest difference 2.33).
+    ✗ Not yet: for a hand-made sample with ddof = 1 (inputs: [1, 2, 6], 1), the sample variance (1/(N - ddof)) sum (x_i - mean)^2 should be 7, but your function returned 4.66667 (largest difference 2.33).
     """
     cases = []
     for description, samples in _samples():
