@@ -43,15 +43,17 @@ test: test-lib test-notebooks
 test-lib: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not browser" tests adamlib
 
+# Kernels must draw figures inline as they did when the outputs were stored: a MPLBACKEND from
+# the caller's environment (Agg, say) would make every figure cell output nothing.
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(NBVAL) chapters
+	env -u MPLBACKEND $(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(NBVAL) chapters
 
 # Opens every page of _build/html from disk in headless Chromium (see tests/test_browser.py).
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
 outputs: $(STAMP)
-	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+	env -u MPLBACKEND $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
 lab: $(STAMP)
 	$(BIN)/python -m pip show jupyterlab >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet jupyterlab
