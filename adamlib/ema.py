@@ -183,7 +183,7 @@ def effective_window(beta: float | np.ndarray) -> float | np.ndarray:
 
 
 def half_life(beta: float | np.ndarray) -> float | np.ndarray:
-    r"""The half-life :math:`\ln(1/2) / \ln\beta`: the age at which a weight has halved.
+    r"""The half-life :math:`\ln(1/2) / \ln\beta`: the steps over which a weight halves.
 
     The weight of a sample shrinks by the factor :math:`\beta` per step, so after
     :math:`h = \ln(1/2)/\ln\beta` steps it is half what it was; equally, in the long run the
