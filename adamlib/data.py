@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LeastSquaresData", "drifting_stream", "least_squares", "noisy_stream"]
+__all__ = ["LeastSquaresData", "design_matrix", "drifting_stream", "least_squares", "noisy_stream"]
 
 DRIFT_KINDS = ("linear", "step", "sine")
 
@@ -207,10 +207,7 @@ def least_squares(
             f"Invalid condition_number: {condition_number!r} (must be a finite number >= 1)"
         )
     rng = np.random.default_rng(seed)
-    Q, _ = np.linalg.qr(rng.standard_normal((n_samples, n_features)))
-    V, _ = np.linalg.qr(rng.standard_normal((n_features, n_features)))
-    eigenvalues = np.geomspace(1.0, 1.0 / condition_number, n_features)
-    X = math.sqrt(n_samples) * (Q * np.sqrt(eigenvalues)) @ V.T
+    X = design_matrix(n_samples, np.geomspace(1.0, 1.0 / condition_number, n_features), rng)
     w_true = rng.standard_normal(n_features)
     y = X @ w_true + noise_std * rng.standard_normal(n_samples)
     w_star = np.linalg.solve(X.T @ X, X.T @ y)
@@ -329,6 +326,23 @@ def drifting_stream(
     rng = np.random.default_rng(seed)
     samples = true_means + std * rng.standard_normal(n_steps)
     return samples, true_means
+
+
+def design_matrix(n_samples: int, eigenvalues: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    r"""Inputs :math:`X` (n x d) whose Hessian :math:`\frac1n X^\top X` has the given eigenvalues.
+
+    :math:`X = \sqrt{n}\, Q \operatorname{diag}(\sqrt{\lambda}) V^\top`, with :math:`Q` having
+    orthonormal columns and :math:`V` a rotation, both random (drawn from ``rng`` in that order),
+    so that :math:`\frac1n X^\top X = V \operatorname{diag}(\lambda) V^\top` exactly.
+
+    >>> X = design_matrix(50, np.array([4.0, 1.0]), np.random.default_rng(0))
+    >>> np.round(np.linalg.eigvalsh(X.T @ X / 50), 12)
+    array([1., 4.])
+    """
+    n_features = len(eigenvalues)
+    Q, _ = np.linalg.qr(rng.standard_normal((n_samples, n_features)))
+    V, _ = np.linalg.qr(rng.standard_normal((n_features, n_features)))
+    return math.sqrt(n_samples) * (Q * np.sqrt(eigenvalues)) @ V.T
 
 
 def _check_n_steps(n_steps: int) -> int:

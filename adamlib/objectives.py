@@ -47,6 +47,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .data import design_matrix
+
 __all__ = [
     "LeastSquares",
     "Objective",
@@ -430,10 +432,7 @@ def noisy_least_squares(
     if n_samples < n_features:
         raise ValueError(f"need n_samples >= n_features, got {n_samples} < {n_features}")
     rng = np.random.default_rng(seed)
-    orthonormal, _ = np.linalg.qr(rng.normal(size=(n_samples, n_features)))
-    rotation, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))
-    eigenvalues = np.geomspace(1.0, condition_number, n_features)
-    X = np.sqrt(n_samples) * orthonormal @ np.diag(np.sqrt(eigenvalues)) @ rotation.T
+    X = design_matrix(n_samples, np.geomspace(1.0, condition_number, n_features), rng)
     true_w = rng.normal(size=n_features)
     y = X @ true_w + noise_std * rng.normal(size=n_samples)
     return LeastSquares(X, y, name=f"noisy least squares (n = {n_samples})")

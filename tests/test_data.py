@@ -161,3 +161,11 @@ def test_streams_reject_bad_lengths():
         data.noisy_stream(0)
     with pytest.raises(ValueError, match="n_steps"):
         data.drifting_stream(-1)
+
+
+def test_design_matrix_has_exactly_the_requested_hessian_spectrum():
+    rng = np.random.default_rng(7)
+    eigenvalues = np.sort(rng.uniform(0.1, 20.0, size=6))
+    X = data.design_matrix(40, eigenvalues, rng)
+    assert X.shape == (40, 6)
+    np.testing.assert_allclose(np.linalg.eigvalsh(X.T @ X / 40), eigenvalues, rtol=1e-12)
