@@ -202,6 +202,12 @@ def run_blocked(
 # quotes the reference line it reproduces. ``s`` converts a Python number to the compute dtype.
 
 
+def _add_l2(theta, g, gb, tmp, wd_s):
+    """``g + weight_decay * theta`` for one block, written into the scratch ``gb``."""
+    np.multiply(theta, wd_s, tmp)
+    return np.add(g, tmp, gb)
+
+
 def _update_moments(g, m, v, tmp, b1, c1, b2, c2) -> None:
     """The two moving averages of Adam, NAdam and RAdam, in place on one block."""
     np.multiply(m, b1, m)  # m = beta1 * m + (1 - beta1) * g
@@ -233,8 +239,7 @@ def adam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> b
         if decoupled:
             np.multiply(theta, decay, theta)  # theta = theta * (1 - lr * weight_decay)
         elif l2:
-            np.multiply(theta, wd_s, tmp)  # g = g + weight_decay * theta
-            g = np.add(g, tmp, gb)
+            g = _add_l2(theta, g, gb, tmp, wd_s)  # g = g + weight_decay * theta
         _update_moments(g, m, v, tmp, b1, c1, b2, c2)
         if v_max is not None:
             np.maximum(v_max, v, out=v_max)  # v_max = np.maximum(v_max, v)
@@ -263,8 +268,7 @@ def sgd_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bo
 
     def block(theta, g, gb, tmp, _, b=None):
         if wd != 0:
-            np.multiply(theta, wd_s, tmp)  # g = g + weight_decay * theta
-            g = np.add(g, tmp, gb)
+            g = _add_l2(theta, g, gb, tmp, wd_s)  # g = g + weight_decay * theta
         if b is not None:
             if t == 1:
                 np.copyto(b, g)  # b = g.copy()
@@ -294,8 +298,7 @@ def adagrad_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -
 
     def block(theta, g, gb, tmp, den, sum_sq):
         if wd != 0:
-            np.multiply(theta, wd_s, tmp)  # g = g + weight_decay * theta
-            g = np.add(g, tmp, gb)
+            g = _add_l2(theta, g, gb, tmp, wd_s)  # g = g + weight_decay * theta
         np.square(g, tmp)  # sum_sq = sum_sq + g**2
         np.add(sum_sq, tmp, sum_sq)
         np.sqrt(sum_sq, den)  # np.sqrt(sum_sq) + eps
@@ -320,8 +323,7 @@ def rmsprop_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -
         grad_avg = rest[0] if centered else None
         buffer = rest[-1] if momentum != 0 else None
         if wd != 0:
-            np.multiply(theta, wd_s, tmp)  # g = g + weight_decay * theta
-            g = np.add(g, tmp, gb)
+            g = _add_l2(theta, g, gb, tmp, wd_s)  # g = g + weight_decay * theta
         np.multiply(square_avg, a, square_avg)  # square_avg = alpha * sq + (1 - alpha) * g**2
         np.square(g, tmp)
         np.multiply(tmp, c, tmp)
@@ -366,8 +368,7 @@ def adamax_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) ->
 
     def block(theta, g, gb, tmp, _, m, u):
         if wd != 0:
-            np.multiply(theta, wd_s, tmp)  # g = g + weight_decay * theta
-            g = np.add(g, tmp, gb)
+            g = _add_l2(theta, g, gb, tmp, wd_s)  # g = g + weight_decay * theta
         np.multiply(m, b1, m)  # m = beta1 * m + (1 - beta1) * g
         np.multiply(g, c1, tmp)
         np.add(m, tmp, m)
@@ -387,8 +388,13 @@ def _decay_or_l2(decoupled: bool, wd: float, decay, wd_s):
     if wd == 0:
         return None
     if decoupled:
-        return lambda theta, g, gb, tmp: (np.multiply(theta, decay, theta), g)[1]
-    return lambda theta, g, gb, tmp: (np.multiply(theta, wd_s, tmp), np.add(g, tmp, gb))[1]
+
+        def decoupled_decay(theta, g, gb, tmp):
+            np.multiply(theta, decay, theta)  # theta = theta * (1 - lr * weight_decay)
+            return g
+
+        return decoupled_decay
+    return lambda theta, g, gb, tmp: _add_l2(theta, g, gb, tmp, wd_s)
 
 
 def nadam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
