@@ -1,10 +1,15 @@
-"""Re-execute chapter notebooks in place, storing their outputs for the book and for nbval.
+"""Build chapter notebooks from their text sources and execute them, storing the outputs.
 
-Used by ``make outputs``. Runs each notebook top to bottom in a fresh kernel from the chapters
-folder, records no timestamps (so an unchanged chapter gives an unchanged file) and prints how
-long each took.
+Used by ``make outputs``. A chapter is written as a MyST Markdown text file,
+``chapters/sources/NAME.md`` (jupytext's ``md:myst`` format), which is what authors edit and
+reviewers read. This script rebuilds ``chapters/NAME.ipynb`` from it, runs it top to bottom in a
+fresh kernel from the chapters folder, stores the outputs there for the book and for nbval,
+records no timestamps (so an unchanged chapter gives an unchanged file) and prints how long each
+chapter took. ``tests/test_chapter_sources.py`` checks that every notebook matches its source.
 
-Usage: python scripts/execute_notebooks.py [NOTEBOOK ...]   (default: every chapters/*.ipynb)
+Usage: python scripts/execute_notebooks.py [CHAPTER ...]
+    CHAPTER is a notebook (chapters/05_adagrad.ipynb), its source (chapters/sources/05_adagrad.md)
+    or its name (05_adagrad); the default is every chapter.
 """
 
 from __future__ import annotations
@@ -13,13 +18,37 @@ import sys
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+SOURCES = CHAPTERS / "sources"
+# Cell metadata that only jupytext's text round trip uses; it never reaches a stored notebook.
+JUPYTEXT_ONLY_METADATA = ("lines_to_next_cell",)
 
-def execute(path: Path) -> float:
-    """Execute the notebook at ``path`` in place and return the seconds it took."""
-    notebook = nbformat.read(path, as_version=4)
+
+def source_of(notebook: Path) -> Path:
+    """The text source of a chapter notebook."""
+    return SOURCES / f"{notebook.stem}.md"
+
+
+def notebook_from_source(source: Path) -> nbformat.NotebookNode:
+    """Read a chapter's text source as a notebook (cells and metadata, no outputs yet)."""
+    notebook = jupytext.read(source, fmt="md:myst")
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata["kernelspec"] = {
+        "display_name": "Python 3", "language": "python", "name": "python3",
+    }  # fmt: skip
+    for cell in notebook.cells:
+        for key in JUPYTEXT_ONLY_METADATA:
+            cell.metadata.pop(key, None)
+    return notebook
+
+
+def execute(notebook: nbformat.NotebookNode, path: Path) -> float:
+    """Execute ``notebook`` in the folder of ``path``, write it there and return the seconds."""
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
     client = NotebookClient(
@@ -36,12 +65,24 @@ def execute(path: Path) -> float:
     return seconds
 
 
+def chapter_notebook(argument: str) -> Path:
+    """The notebook a command-line argument names (a notebook, a source or a bare name)."""
+    return CHAPTERS / f"{Path(argument).stem}.ipynb"
+
+
 def main(arguments: list[str]) -> int:
-    root = Path(__file__).resolve().parent.parent
-    paths = [Path(a) for a in arguments] or sorted((root / "chapters").glob("*.ipynb"))
+    if arguments:
+        paths = [chapter_notebook(a) for a in arguments]
+    else:
+        names = {p.stem for p in SOURCES.glob("*.md")} | {p.stem for p in CHAPTERS.glob("*.ipynb")}
+        paths = [CHAPTERS / f"{name}.ipynb" for name in sorted(names)]
     for path in paths:
+        source = source_of(path)
+        if not source.exists():
+            print(f"{path}: no text source at {source}; write one (jupytext --to md:myst)")
+            return 1
         print(f"{path}: ", end="", flush=True)
-        print(f"{execute(path):.1f} s")
+        print(f"{execute(notebook_from_source(source), path):.1f} s")
     return 0
 
 

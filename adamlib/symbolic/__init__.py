@@ -4,13 +4,17 @@ Each function takes the symbols (or numbers) to express its result in, so a chap
 symbolic result and a test can check it against numerics at random points.
 """
 
-from . import ema, gradient_descent, moments, momentum
+from . import adagrad, adam, ema, gradient_descent, moments, momentum, rmsprop, step_size
+from .adagrad import *  # noqa: F403
+from .adam import *  # noqa: F403
 from .ema import *  # noqa: F403
 from .gradient_descent import *  # noqa: F403
 from .moments import *  # noqa: F403
 from .momentum import *  # noqa: F403
+from .rmsprop import *  # noqa: F403
+from .step_size import *  # noqa: F403
 
 __all__: list[str] = []
-for _module in (gradient_descent, moments, ema, momentum):
+for _module in (gradient_descent, moments, ema, momentum, adagrad, rmsprop, adam, step_size):
     __all__ += _module.__all__
 del _module

@@ -1,0 +1,3 @@
+"""Placeholder: being written for Part II."""
+
+__all__: list[str] = []
