@@ -1,8 +1,12 @@
 # Two commands for readers: `make book` and `make test`. Everything else is for authors.
-# Every target installs what it uses into .venv, so a fresh clone needs only Python 3.11 and make.
+# Every target installs what it uses into .venv, so a fresh clone needs only make and a CPython
+# from 3.11 to 3.13 (Debian's, Ubuntu's, pyenv's, python.org's).
 
-# Python 3.11: python3.11 if it is on the PATH, else python3 (checked to be 3.11 below).
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
+# The first of python3, python3.13, python3.12, python3.11 that runs and is 3.11 to 3.13; set
+# PYTHON=/path/to/python to choose. (A pyenv shim for a version pyenv has not installed does not
+# run, so it is passed over.)
+SUPPORTED_PYTHON := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+PYTHON ?= $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c '$(SUPPORTED_PYTHON)' 2>/dev/null && echo $(p))) python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -12,21 +16,22 @@ JOBS   ?= 2
 NOTEBOOKS ?=
 PORT   ?= 8000
 
-.PHONY: help book test test-lib test-notebooks test-browser outputs lab serve clean
+.PHONY: help book test test-lib test-notebooks test-browser check-pins outputs lab serve clean
 
 help:
 	@echo "make book    build the website into _build/html (strict: any warning fails)"
 	@echo "make test    run every unit test, doctest and notebook (nbval, strict)"
-	@echo "make outputs re-execute every chapter notebook in place (after editing one)"
+	@echo "make outputs rebuild every chapter notebook from chapters/sources/*.md and execute it (NOTEBOOKS=05_adagrad for one)"
 	@echo "make lab     open the chapters in JupyterLab"
 	@echo "make serve   serve the built book on http://127.0.0.1:$(PORT) (building it first if needed)"
 	@echo "make test-browser  open every built page in headless Chromium and check it (after make book)"
+	@echo "make check-pins  check that requirements.txt installs on every Python 3.11-3.13 found here"
 	@echo "make clean   remove the build and the virtual environment"
 
 # The environment is rebuilt when requirements.txt or pyproject.toml is newer than it.
 $(STAMP): requirements.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: '$(PYTHON)' was not found (set PYTHON=/path/to/python3.11)"; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "Python 3.11 is needed: '$(PYTHON)' is $$($(PYTHON) --version) (set PYTHON=/path/to/python3.11)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 to 3.13 is needed: '$(PYTHON)' was not found (set PYTHON=/path/to/python3)"; exit 1; }
+	@$(PYTHON) -c '$(SUPPORTED_PYTHON)' 2>/dev/null || { echo "Python 3.11 to 3.13 is needed: '$(PYTHON)' is $$($(PYTHON) -c 'import platform; print(platform.python_version())' 2>&1 | tail -1) (set PYTHON=/path/to/python3.11, 3.12 or 3.13)"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -52,6 +57,12 @@ test-notebooks: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
+# Resolves requirements.txt (pip install --dry-run) with every Python 3.11-3.13 on this machine, and
+# for Python 3.11.0, the oldest supported release. Needs the package index; run by .ci/run.
+check-pins: $(STAMP)
+	$(BIN)/python scripts/check_pins.py requirements.txt
+
+# Rebuilds each chapter notebook from its text source (chapters/sources/NAME.md) and executes it.
 outputs: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 

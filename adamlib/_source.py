@@ -7,8 +7,26 @@ import inspect
 import textwrap
 
 
-def source_code(obj: object, *, docstring: bool = False) -> str:
+class SourceCode(str):
+    """The source of a piece of adamlib: a ``str`` that shows itself as code.
+
+    ``print(source_code(f))`` prints it, as any string would; left as the last expression of a
+    notebook cell or typed at the Python prompt, it also shows the code itself rather than a quoted
+    string with ``\\n`` in it.
+    """
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's display hook
+        printer.text(str(self))
+
+
+def source_code(obj: object, *, docstring: bool = False) -> SourceCode:
     """Return the source of a function or class of adamlib, without its docstring by default.
+
+    The result is a :class:`SourceCode`, a ``str`` whose ``repr`` is the code itself: print it, or
+    leave it as the last expression of a notebook cell, and the code is shown.
 
     Parameters
     ----------
@@ -23,10 +41,13 @@ def source_code(obj: object, *, docstring: bool = False) -> str:
     >>> print(source_code(adamlib.optimizer.compute_dtype))
     def compute_dtype(param: np.ndarray) -> np.dtype:
         return np.result_type(param.dtype, np.float32)
+    >>> source_code(adamlib.optimizer.compute_dtype)   # no quotes, no \\n: the code itself
+    def compute_dtype(param: np.ndarray) -> np.dtype:
+        return np.result_type(param.dtype, np.float32)
     """
     source = textwrap.dedent(inspect.getsource(obj))
     if docstring:
-        return source.rstrip("\n")
+        return SourceCode(source.rstrip("\n"))
     lines = source.splitlines()
     drop: set[int] = set()
     for node in ast.walk(ast.parse(source)):
@@ -35,4 +56,4 @@ def source_code(obj: object, *, docstring: bool = False) -> str:
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 if isinstance(body[0].value.value, str):
                     drop.update(range(body[0].lineno - 1, body[0].end_lineno))
-    return "\n".join(line for i, line in enumerate(lines) if i not in drop).rstrip("\n")
+    return SourceCode("\n".join(line for i, line in enumerate(lines) if i not in drop).rstrip("\n"))

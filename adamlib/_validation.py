@@ -112,6 +112,14 @@ def check_grads(
     """
     if single and isinstance(grads, np.ndarray):
         grad_list = [grads]
+    elif single and isinstance(grads, (list, tuple)) and not (
+        len(grads) == 1 and isinstance(grads[0], np.ndarray)
+    ):
+        raise TypeError(
+            f"gradients must be arrays: this optimizer has one parameter array, of shape "
+            f"{params[0].shape}, and got a {type(grads).__name__} of {len(grads)} items; pass "
+            "np.asarray(grads, dtype=float) of the parameter's shape"
+        )
     elif isinstance(grads, (list, tuple)):
         grad_list = list(grads)
     elif isinstance(grads, np.ndarray):
