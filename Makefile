@@ -60,15 +60,21 @@ test-browser: $(STAMP)
 # Resolves requirements.txt (pip install --dry-run) with every Python 3.11-3.13 on this machine, and
 # for Python 3.11.0, the oldest supported release. Needs the package index; run by .ci/run.
 check-pins: $(STAMP)
-	$(BIN)/python scripts/check_pins.py requirements.txt
+	$(BIN)/python scripts/check_pins.py requirements.txt requirements-lab.txt
 
 # Rebuilds each chapter notebook from its text source (chapters/sources/NAME.md) and executes it.
 outputs: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
-lab: $(STAMP)
-	$(BIN)/python -m pip show jupyterlab >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/jupyter lab chapters
+# JupyterLab is pinned too (requirements-lab.txt, on top of requirements.txt), installed on first use.
+# As root (Docker, cloud IDEs) Jupyter refuses to start without --allow-root, so it is passed then.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
 
 # Serves the built book on this machine only (127.0.0.1). Opening _build/html/index.html from
 # disk works as well: the site needs no server and no network.

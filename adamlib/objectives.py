@@ -45,7 +45,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import sympy as sp
+
+from ._extras import missing_course_extra
+
+try:
+    import sympy as sp
+except ImportError as error:
+    raise ImportError(missing_course_extra("sympy", "adamlib.objectives")) from error
 
 from .data import design_matrix
 

@@ -23,11 +23,17 @@ import itertools
 import re
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import animation
-from matplotlib.axes import Axes
-from matplotlib.colors import LogNorm
+
+from ._extras import missing_course_extra
+
+try:
+    import matplotlib.pyplot as plt
+    from matplotlib import animation
+    from matplotlib.axes import Axes
+    from matplotlib.colors import LogNorm
+except ImportError as error:
+    raise ImportError(missing_course_extra("matplotlib", "adamlib.plot")) from error
 
 from .objectives import Objective
 

@@ -7,7 +7,8 @@ It also resolves them for Python 3.11.0, the oldest release the course supports 
 3.11.2), with ``--python-version 3.11.0 --only-binary=:all:``: a pin that requires, say,
 Python >= 3.11.5 fails there. Exits 1 naming the interpreter and pip's complaint if any fails.
 
-Usage: python scripts/check_pins.py [requirements.txt]   (used by .ci/run; needs the package index)
+Usage: python scripts/check_pins.py [REQUIREMENTS ...]   (default requirements.txt; the files are
+resolved together; used by .ci/run; needs the package index)
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def dry_run(python: str, requirements: Path, extra: list[str]) -> subprocess.Com
 
 
 def main(arguments: list[str]) -> int:
-    requirements = Path(arguments[0] if arguments else "requirements.txt")
+    files = [Path(a) for a in arguments] or [Path("requirements.txt")]
+    requirements = " + ".join(str(f) for f in files)
     with tempfile.TemporaryDirectory() as scratch:
         pins = Path(scratch) / "pins.txt"
-        pins.write_text(pinned_requirements(requirements))
+        pins.write_text("\n".join(pinned_requirements(f) for f in files))
         checks = [
             (f"Python {'.'.join(map(str, v))} ({python})", python, [])
             for v, python in sorted(supported_interpreters().items())

@@ -56,6 +56,9 @@ def execute(notebook: nbformat.NotebookNode, path: Path) -> float:
         timeout=600,
         kernel_name="python3",
         record_timing=False,
+        # The kernel listens on loopback TCP, as Jupyter's kernels always have; its start-up log
+        # warns about that on every notebook. Keep only its errors.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()

@@ -30,6 +30,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .._extras import missing_course_extra
+
 __all__ = ["DigitsData", "load_digits", "minibatch_indices"]
 
 SOURCE = (
@@ -283,8 +285,7 @@ def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
     except ImportError as error:
         raise ImportError(
             "load_digits reads the UCI digits from the copy inside scikit-learn, which is not "
-            "installed; install the course's pinned requirements "
-            "(pip install -r requirements.txt), or at least scikit-learn"
+            "installed. " + missing_course_extra("scikit-learn", "adamlib.data.load_digits")
         ) from error
     bunch = sklearn_load_digits()
     X = np.asarray(bunch.data, dtype=np.float64)

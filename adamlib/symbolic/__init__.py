@@ -4,6 +4,13 @@ Each function takes the symbols (or numbers) to express its result in, so a chap
 symbolic result and a test can check it against numerics at random points.
 """
 
+from .._extras import missing_course_extra
+
+try:
+    import sympy  # noqa: F401  (every module below needs it)
+except ImportError as error:
+    raise ImportError(missing_course_extra("sympy", "adamlib.symbolic")) from error
+
 from . import adagrad, adam, ema, gradient_descent, moments, momentum, rmsprop, step_size
 from .adagrad import *  # noqa: F403
 from .adam import *  # noqa: F403
