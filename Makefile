@@ -16,12 +16,13 @@ JOBS   ?= 2
 NOTEBOOKS ?=
 PORT   ?= 8000
 
-.PHONY: help book test test-lib test-notebooks test-browser check-pins outputs lab serve clean
+.PHONY: help book test test-lib test-notebooks test-browser check-pins outputs student lab serve clean
 
 help:
 	@echo "make book    build the website into _build/html (strict: any warning fails)"
 	@echo "make test    run every unit test, doctest and notebook (nbval, strict)"
 	@echo "make outputs rebuild every chapter notebook from chapters/sources/*.md and execute it (NOTEBOOKS=05_adagrad for one)"
+	@echo "make student write the student edition (every solution taken out) into _build/student"
 	@echo "make lab     open the chapters in JupyterLab"
 	@echo "make serve   serve the built book on http://127.0.0.1:$(PORT) (building it first if needed)"
 	@echo "make test-browser  open every built page in headless Chromium and check it (after make book)"
@@ -65,6 +66,11 @@ check-pins: $(STAMP)
 # Rebuilds each chapter notebook from its text source (chapters/sources/NAME.md) and executes it.
 outputs: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+
+# The chapters with every solution taken out, for instructors to hand out (make book publishes
+# them too, in _build/html/student, linked from each chapter's exercises).
+student: $(STAMP)
+	$(BIN)/python scripts/student_edition.py _build/student
 
 # JupyterLab is pinned too (requirements-lab.txt, on top of requirements.txt), installed on first use.
 # As root (Docker, cloud IDEs) Jupyter refuses to start without --allow-root, so it is passed then.
