@@ -37,7 +37,26 @@ except ImportError as error:
 
 from .objectives import Objective
 
-__all__ = ["animate_trajectories", "animation_html", "contour", "loss_curves", "trajectories"]
+__all__ = [
+    "METHOD_COLORS", "animate_trajectories", "animation_html", "contour", "loss_curves",
+    "trajectories",
+]  # fmt: skip
+
+METHOD_COLORS = {
+    "SGD": "C0",
+    "heavy ball": "C1",
+    "Nesterov": "C2",
+    "Adam": "C3",
+    "Adagrad": "C4",
+    "RMSprop": "C5",
+    "AdamW": "C6",
+    "AMSGrad": "C7",
+    "Adamax": "C8",
+    "NAdam": "C9",
+    "RAdam": "black",
+}
+"""One colour per method across the whole book, so a reader who has seen Adam in red in one
+chapter finds it in red in the next. "heavy ball" is SGD with momentum (chapter 04)."""
 
 GRID_POINTS = 200
 
