@@ -27,7 +27,7 @@ INSTALL_CELL = """\
 try:
     import adamlib
 except ImportError:
-    %pip install --quiet "adamlib @ git+{url}"
+    %pip install --quiet "adamlib[course] @ git+{url}"
     import adamlib"""
 
 
@@ -77,10 +77,11 @@ def test_first_code_cell_installs_adamlib_from_the_configured_repository(chapter
 
 def test_binder_environment_installs_adamlib():
     # repo2docker reads a binder/ (or .binder/) folder in preference to the root; there is none,
-    # so it uses the root's runtime.txt and requirements.txt, and `-e .` installs adamlib.
+    # so it uses the root's runtime.txt and requirements.txt, and `-e .[course]` installs adamlib
+    # with the course's extra (SymPy, matplotlib, scikit-learn).
     assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists()
     requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert "-e ." in [line.strip() for line in requirements]
+    assert "-e .[course]" in [line.strip() for line in requirements]
     runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
     assert re.fullmatch(r"python-3\.\d+", runtime), runtime
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
