@@ -17,13 +17,14 @@ def sgd_update(theta, g, b, t, *, lr, momentum=0.0, dampening=0.0, weight_decay=
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\theta_{t-1} \quad (\text{only if } \lambda > 0)\\
+        g_t &\leftarrow g_t + \omega\theta_{t-1} \quad (\text{only if } \omega > 0)\\
         b_t &= \begin{cases} g_t & t = 1\\
-                \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases}\\
-        d_t &= \begin{cases} g_t + \mu b_t & \text{Nesterov}\\ b_t & \text{otherwise}\end{cases}\\
-        \theta_t &= \theta_{t-1} - \eta\, d_t
+                \mu b_{t-1} + (1 - \text{dampening})\, g_t & t > 1 \end{cases}\\
+        \theta_t &= \begin{cases} \theta_{t-1} - \eta\,(g_t + \mu b_t) & \text{Nesterov}\\
+                \theta_{t-1} - \eta\, b_t & \text{otherwise}\end{cases}
 
-    With ``momentum = 0`` there is no buffer (pass ``b = None``) and :math:`d_t = g_t`.
+    With ``momentum = 0`` there is no buffer (pass ``b = None``) and
+    :math:`\theta_t = \theta_{t-1} - \eta g_t`.
 
     Returns
     -------
@@ -53,9 +54,9 @@ class SGD(Optimizer):
 
     Same hyperparameters, defaults and update as ``torch.optim.SGD`` (except that ``lr`` has a
     default, 1e-3, as in recent PyTorch). The update is :func:`sgd_update`. The momentum buffer
-    follows PyTorch's convention :math:`b_t = \mu b_{t-1} + g_t` (with ``dampening = 0``), which is
-    the convention :math:`b_t = \mu b_{t-1} + (1-\mu) g_t` with the learning rate scaled by
-    :math:`1/(1-\mu)`; chapter 04 proves it.
+    follows PyTorch's convention :math:`b_t = \mu b_{t-1} + g_t` (with ``dampening = 0``), which
+    gives the same iterates as the moving average :math:`m_t = \mu m_{t-1} + (1-\mu) g_t`,
+    :math:`m_0 = 0`, stepped with the learning rate :math:`\eta/(1-\mu)`; chapter 04 proves it.
 
     Parameters
     ----------
@@ -66,9 +67,9 @@ class SGD(Optimizer):
     momentum : float, default 0
         Momentum factor :math:`\mu` (>= 0).
     dampening : float, default 0
-        Dampening :math:`\tau` of the gradient in the buffer.
+        Dampening of the gradient in the buffer, which adds :math:`(1 - \text{dampening})\, g_t`.
     weight_decay : float, default 0
-        L2 coefficient :math:`\lambda` (>= 0).
+        L2 coefficient :math:`\omega` (>= 0).
     nesterov : bool, default False
         Use Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
 
@@ -81,8 +82,8 @@ class SGD(Optimizer):
     :math:`t`               ``t``                   steps taken so far
     :math:`\eta`            ``lr``                  step size
     :math:`\mu`             ``momentum``            momentum factor
-    :math:`\tau`            ``dampening``           dampening
-    :math:`\lambda`         ``weight_decay``        L2 coefficient
+    (none)                  ``dampening``           dampening of the gradient in the buffer
+    :math:`\omega`          ``weight_decay``        L2 coefficient
     :math:`b_t`             ``momentum_buffer[i]``  momentum buffer (only when ``momentum > 0``)
     ======================  ======================  =========================================
 

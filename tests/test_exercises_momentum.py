@@ -111,14 +111,36 @@ def test_message_names_values_and_expected():
     assert "[0.865]" in message and "[0.85]" in message
 
 
-def test_a_function_that_changes_its_inputs_in_place_is_still_judged_on_its_result():
-    def in_place(theta, g, buffer, lr, momentum, first_step):
-        if first_step:
-            buffer = g.copy()
-        else:
-            buffer *= momentum
-            buffer += g
-        theta -= lr * buffer
-        return theta, buffer
+def in_place_heavy_ball(theta, g, buffer, lr, momentum, first_step):
+    if first_step:
+        buffer = g.copy()
+    else:
+        buffer *= momentum
+        buffer += g
+    theta -= lr * buffer
+    return theta, buffer
 
-    assert check_momentum_step(in_place).passed
+
+def in_place_buffer_only(theta, g, buffer, lr, momentum, first_step):
+    if first_step:
+        buffer = g.copy()
+    else:
+        buffer *= momentum  # the right values, but the caller's buffer is overwritten
+        buffer += g
+    return theta - lr * buffer, buffer
+
+
+@pytest.mark.parametrize("check", [check_momentum_step, check_nesterov_step])
+def test_a_function_that_changes_theta_in_place_fails_naming_theta(check):
+    # The exercise asks for new arrays; the values are right, so only the in-place check can fail.
+    result = check(in_place_heavy_ball)
+    assert not result.passed
+    assert "modified its input `theta` in place" in str(result)
+    assert result.case.description == "the first step, one coordinate"
+
+
+def test_a_function_that_changes_the_buffer_in_place_fails_naming_the_buffer():
+    result = check_momentum_step(in_place_buffer_only)
+    assert not result.passed
+    assert "modified its input `buffer` in place" in str(result)
+    assert result.case.description == "a second step, one coordinate"

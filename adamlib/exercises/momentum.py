@@ -18,8 +18,10 @@ symbol              argument        meaning
 
 The buffer starts at the first gradient, :math:`b_1 = g_1`; after that
 :math:`b_t = \mu b_{t-1} + g_t`. Heavy ball steps :math:`\theta - \eta b_t`, Nesterov steps
-:math:`\theta - \eta (g_t + \mu b_t)`. Return new arrays; the inputs are copies, so changing them
-in place does no harm but does not count.
+:math:`\theta - \eta (g_t + \mu b_t)`. Return new arrays and leave the inputs unchanged: a
+function that changes ``theta``, ``g`` or ``buffer`` in place (``theta -= lr * buffer``) fails,
+with a message naming the argument, even when its result is right, because a training loop that
+keeps the old arrays would see them change under its feet.
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ def check_momentum_step(fn: Callable) -> CheckResult:
 
     ``fn(theta, g, buffer, lr, momentum, first_step)`` must return ``(new_theta, new_buffer)``
     with :math:`b_t = g_t` on the first step (``buffer`` is then None), else
-    :math:`b_t = \mu b_{t-1} + g_t`, and :math:`\theta_t = \theta_{t-1} - \eta b_t`.
+    :math:`b_t = \mu b_{t-1} + g_t`, and :math:`\theta_t = \theta_{t-1} - \eta b_t`, as new
+    arrays: changing an argument in place fails.
 
     Examples
     --------
@@ -84,10 +87,16 @@ def check_momentum_step(fn: Callable) -> CheckResult:
     >>> result = check_momentum_step(momentum_step)
     >>> result.passed, str(result).endswith("on all 6 test cases.")
     (True, True)
+    >>> def in_place(theta, g, buffer, lr, momentum, first_step):
+    ...     buffer = g.copy() if first_step else momentum * buffer + g
+    ...     theta -= lr * buffer
+    ...     return theta, buffer
+    >>> print(check_momentum_step(in_place))
+    ✗ Not yet: for the first step, one coordinate (inputs: [1], [0.5], None, 0.1, 0.9, True), your function modified its input `theta` in place; return a new array instead.
     """
     return check_against_reference(
         fn, _reference(nesterov=False), momentum_step_cases(),
-        what="one momentum step (new theta, new buffer)",
+        what="one momentum step (new theta, new buffer)", inputs_must_not_change=True,
     )  # fmt: skip
 
 
@@ -109,5 +118,5 @@ def check_nesterov_step(fn: Callable) -> CheckResult:
     """
     return check_against_reference(
         fn, _reference(nesterov=True), momentum_step_cases(),
-        what="one Nesterov momentum step (new theta, new buffer)",
+        what="one Nesterov momentum step (new theta, new buffer)", inputs_must_not_change=True,
     )  # fmt: skip

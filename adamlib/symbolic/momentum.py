@@ -1,17 +1,19 @@
-r"""Derivations for momentum (chapter 04): conventions, effective rate, rates on a quadratic.
+r"""Derivations for momentum (chapter 04): conventions, rates, stability and noise on a quadratic.
 
-Notation (the names follow ``torch.optim.SGD``):
+Notation (the names follow ``torch.optim.SGD``; the symbols follow ``chapters/notation.md``):
 
-==================  ==============  ====================================================
-symbol              argument        meaning
-==================  ==============  ====================================================
-:math:`\eta`        ``lr``          learning rate
-:math:`\mu`         ``momentum``    momentum factor of the buffer :math:`b = \mu b + g`
-:math:`\beta`       ``beta``        factor of the average :math:`m = \beta m + (1-\beta) g`
-:math:`\lambda`     ``curvature``   one eigenvalue of the Hessian of a quadratic
-:math:`m, L`        ``mu_min, L``   smallest and largest eigenvalue
-:math:`\kappa`      ``kappa``       condition number :math:`L/m`
-==================  ==============  ====================================================
+==========================  ==========================  ======================================
+symbol                      argument                    meaning
+==========================  ==========================  ======================================
+:math:`\eta`                ``lr``                      learning rate of the buffer
+:math:`\alpha`              ``alpha``                   learning rate of the average
+:math:`\mu`                 ``momentum``                momentum, :math:`b = \mu b + g`
+:math:`\beta`               ``beta``                    decay, :math:`m = \beta m + (1-\beta) g`
+:math:`\lambda`             ``curvature``               an eigenvalue of the Hessian
+:math:`\lambda_{\min}, L`   ``lambda_min, lambda_max``  smallest and largest eigenvalue
+:math:`\kappa`              ``kappa``                   condition number
+:math:`\sigma`              ``sigma``                   standard deviation of gradient noise
+==========================  ==========================  ======================================
 
 References
 ----------
@@ -22,17 +24,25 @@ References
 - I. Sutskever, J. Martens, G. Dahl and G. Hinton, "On the importance of initialization and
   momentum in deep learning", ICML 2013, section 2.
 - G. Goh, "Why Momentum Really Works", Distill, 2017.
+- K. Yuan, B. Ying and A. H. Sayed, "On the Influence of Momentum Acceleration on Online
+  Learning", JMLR 17, 2016 (momentum with a small constant step is SGD with a rescaled step).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 __all__ = [
+    "ema_momentum_as_heavy_ball",
     "ema_momentum_step",
-    "ema_noise_variance_ratio",
     "heavy_ball_eigenvalues",
     "heavy_ball_iteration_matrix",
+    "heavy_ball_jury_conditions",
+    "heavy_ball_position_matrix",
+    "heavy_ball_stability_limit",
+    "heavy_ball_stationary_variance",
     "heavy_ball_step",
     "momentum_conventions_equivalence",
     "nesterov_iteration_matrix",
@@ -42,6 +52,7 @@ __all__ = [
     "optimal_momentum",
     "steady_state_rate",
     "transient_rate",
+    "varying_momentum_equivalence",
 ]
 
 
@@ -66,7 +77,9 @@ def heavy_ball_step(theta, buffer, g, lr, momentum):
 
 
 def ema_momentum_step(theta, average, g, lr, beta):
-    r"""One step of averaged momentum: :math:`m = \beta m + (1-\beta) g`, :math:`\theta -= \eta m`.
+    r"""One averaged-momentum step: :math:`m = \beta m + (1-\beta) g`, :math:`\theta -= \alpha m`.
+
+    The argument ``lr`` is the rate :math:`\alpha`.
 
     Examples
     --------
@@ -99,9 +112,9 @@ def momentum_conventions_equivalence(lr, beta):
     Run PyTorch's convention (:math:`b = \beta b + g`, rate :math:`\eta`) and the averaging
     convention (:math:`m = \beta m + (1-\beta) g`, rate :math:`\eta/(1-\beta)`) from the same
     start with :math:`b_0 = m_0 = 0`. Suppose after step :math:`t-1` the parameters agree and
-    :math:`m_{t-1} = (1-\beta) b_{t-1}` (true at :math:`t = 1`). Both then see the same gradient
-    :math:`g`, whatever the objective; this function takes one step of each from such a state and
-    returns
+    :math:`m_{t-1} = (1-\beta) b_{t-1}` (true at :math:`t - 1 = 0`, where both buffers are 0).
+    Both then see the same gradient :math:`g`, whatever the objective; this function takes one
+    step of each from such a state and returns
 
     - the difference of the new parameters, and
     - :math:`m_t - (1-\beta) b_t`,
@@ -122,6 +135,78 @@ def momentum_conventions_equivalence(lr, beta):
     theta, b, g = sp.symbols("theta b g")
     theta_torch, b_new = heavy_ball_step(theta, b, g, lr, beta)
     theta_ema, m_new = ema_momentum_step(theta, (1 - beta) * b, g, lr / (1 - beta), beta)
+    return sp.simplify(theta_ema - theta_torch), sp.simplify(m_new - (1 - beta) * b_new)
+
+
+def ema_momentum_as_heavy_ball(alpha, beta, beta_previous):
+    r"""The heavy ball's :math:`\eta_t, \mu_t` equal to the average with :math:`\alpha_t, \beta_t`.
+
+    With a decay that changes over the steps, :math:`m_t = \beta_t m_{t-1} + (1-\beta_t) g_t`
+    and :math:`\theta_t = \theta_{t-1} - \alpha_t m_t`, keep the invariant
+    :math:`m_t = (1-\beta_t) b_t`. Substituting :math:`m_{t-1} = (1-\beta_{t-1}) b_{t-1}` and
+    asking that :math:`m_t = (1-\beta_t)(\mu_t b_{t-1} + g_t)` for every :math:`b_{t-1}` gives
+    (solved here for the coefficient of :math:`b_{t-1}`)
+
+    .. math::
+
+        \mu_t = \frac{\beta_t (1-\beta_{t-1})}{1-\beta_t}, \qquad
+        \eta_t = \alpha_t (1-\beta_t).
+
+    With a constant :math:`\beta` this is :math:`\mu = \beta`, :math:`\eta_t = \alpha_t(1-\beta)`.
+
+    Returns
+    -------
+    lr, momentum : sympy expressions, :math:`\eta_t` and :math:`\mu_t`
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> ema_momentum_as_heavy_ball(*sp.symbols("alpha beta_t beta_prev"))
+    (alpha*(1 - beta_t), beta_t*(1 - beta_prev)/(1 - beta_t))
+    >>> ema_momentum_as_heavy_ball(1, sp.Rational(9, 10), sp.Rational(9, 10))
+    (1/10, 9/10)
+    """
+    decay, decay_previous = sp.symbols("beta_t beta_prev")
+    general = _general_varying_momentum()
+    return alpha * (1 - beta), general.subs({decay: beta, decay_previous: beta_previous},
+                                            simultaneous=True)
+
+
+@lru_cache(maxsize=None)
+def _general_varying_momentum() -> sp.Expr:
+    beta, beta_previous = sp.symbols("beta_t beta_prev")
+    b_previous, g, momentum = sp.symbols("b_previous g momentum")
+    average = beta * (1 - beta_previous) * b_previous + (1 - beta) * g
+    wanted = (1 - beta) * (momentum * b_previous + g)
+    (solution,) = sp.solve(sp.expand(average - wanted).coeff(b_previous), momentum)
+    stated = beta * (1 - beta_previous) / (1 - beta)
+    assert sp.simplify(solution - stated) == 0  # SymPy prints it with both signs flipped
+    return stated
+
+
+def varying_momentum_equivalence(alpha, beta, beta_previous):
+    r"""The inductive step for the two conventions when the decay and the rate change each step.
+
+    Suppose after step :math:`t-1` the parameters agree and
+    :math:`m_{t-1} = (1-\beta_{t-1}) b_{t-1}`. Take one step of the average with
+    :math:`(\alpha_t, \beta_t)` and one of the heavy ball with the :math:`(\eta_t, \mu_t)` of
+    :func:`ema_momentum_as_heavy_ball`, from the same :math:`\theta` and gradient :math:`g`, and
+    return the difference of the new parameters and :math:`m_t - (1-\beta_t) b_t`, simplified.
+
+    Returns
+    -------
+    parameter_difference, invariant_residual : sympy expressions (both 0)
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> varying_momentum_equivalence(*sp.symbols("alpha beta_t beta_prev"))
+    (0, 0)
+    """
+    theta, b, g = sp.symbols("theta b g")
+    lr, momentum = ema_momentum_as_heavy_ball(alpha, beta, beta_previous)
+    theta_torch, b_new = heavy_ball_step(theta, b, g, lr, momentum)
+    theta_ema, m_new = ema_momentum_step(theta, (1 - beta_previous) * b, g, alpha, beta)
     return sp.simplify(theta_ema - theta_torch), sp.simplify(m_new - (1 - beta) * b_new)
 
 
@@ -164,11 +249,11 @@ def steady_state_rate(lr, momentum):
 
 
 def heavy_ball_iteration_matrix(lr, momentum, curvature):
-    r"""The matrix :math:`A` of one momentum step on :math:`f = \lambda x^2/2`.
+    r"""The matrix :math:`A` of one momentum step on :math:`f = \lambda\theta^2/2`.
 
-    The state is :math:`(x, b)`: :math:`(x_t, b_t) = A (x_{t-1}, b_{t-1})`.
+    The state is :math:`(\theta, b)`: :math:`(\theta_t, b_t) = A (\theta_{t-1}, b_{t-1})`.
 
-    Derived by applying :func:`heavy_ball_step` with :math:`g = \lambda x` to a general state
+    Derived by applying :func:`heavy_ball_step` with :math:`g = \lambda\theta` to a general state
     and reading off the coefficients. On a quadratic with Hessian :math:`H`, each eigen-direction
     of :math:`H` evolves on its own by this matrix with :math:`\lambda` its eigenvalue.
 
@@ -186,7 +271,7 @@ def heavy_ball_iteration_matrix(lr, momentum, curvature):
 
 
 def nesterov_iteration_matrix(lr, momentum, curvature):
-    r"""The matrix of one step of PyTorch's Nesterov momentum on :math:`f = \lambda x^2/2`.
+    r"""The matrix of one step of PyTorch's Nesterov momentum on :math:`f = \lambda\theta^2/2`.
 
     Examples
     --------
@@ -224,21 +309,74 @@ def heavy_ball_eigenvalues(lr, momentum, curvature):
     return half_trace + root, half_trace - root
 
 
-def optimal_heavy_ball(mu_min, L):
-    r"""Polyak's tuning for eigenvalues in :math:`[m, L]`: :math:`(\eta^*, \mu^*, \text{rate})`.
+def heavy_ball_jury_conditions(lr, momentum, curvature):
+    r"""The three quantities that must all be positive for the heavy ball to converge.
+
+    A monic quadratic :math:`\chi(z)` with real coefficients has both roots inside the unit
+    circle exactly when :math:`\chi(1) > 0`, :math:`\chi(-1) > 0` and
+    :math:`1 - \chi(0)^2 > 0` (the Jury, or Schur-Cohn, conditions for degree 2). For the
+    characteristic polynomial :math:`z^2 - (1+\mu-\eta\lambda) z + \mu` of
+    :func:`heavy_ball_iteration_matrix` they are :math:`\eta\lambda > 0`,
+    :math:`2(1+\mu) - \eta\lambda > 0` and :math:`1 - \mu^2 > 0`.
+
+    Returns
+    -------
+    chi_at_one, chi_at_minus_one, one_minus_chi_at_zero_squared : sympy expressions
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> heavy_ball_jury_conditions(*sp.symbols("eta mu lambda"))
+    (eta*lambda, -eta*lambda + 2*mu + 2, 1 - mu**2)
+    """
+    z = sp.Symbol("z")
+    polynomial = heavy_ball_iteration_matrix(lr, momentum, curvature).charpoly(z).as_expr()
+    a0 = polynomial.subs(z, 0)
+    return (
+        sp.expand(polynomial.subs(z, 1)),
+        sp.expand(polynomial.subs(z, -1)),
+        sp.expand(1 - a0**2),
+    )
+
+
+def heavy_ball_stability_limit(momentum):
+    r"""The largest :math:`\eta\lambda` for which the heavy ball converges: :math:`2(1+\mu)`.
+
+    Solved from the one condition of :func:`heavy_ball_jury_conditions` that involves the step:
+    :math:`\chi(-1) = 2(1+\mu) - \eta\lambda > 0`. With :math:`0 \le \mu < 1` the heavy ball
+    converges exactly when :math:`0 < \eta\lambda < 2(1+\mu)`; at :math:`\mu = 0` this is
+    gradient descent's :math:`\eta\lambda < 2`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> heavy_ball_stability_limit(sp.Symbol("mu"))
+    2*mu + 2
+    >>> heavy_ball_stability_limit(sp.Rational(9, 10))
+    19/5
+    """
+    step = sp.Symbol("step", positive=True)  # the product eta * lambda
+    _, p_at_minus_one, _ = heavy_ball_jury_conditions(step, momentum, 1)
+    (limit,) = sp.solve(p_at_minus_one, step)
+    return limit
+
+
+def optimal_heavy_ball(lambda_min, lambda_max):
+    r"""Polyak's tuning, :math:`\eta^*, \mu^*` and the rate, for eigenvalues in an interval.
 
     Derived from the eigenvalue condition. The eigenvalues at curvature :math:`\lambda` are
     complex, of modulus :math:`\sqrt\mu`, exactly when
     :math:`(1-\sqrt\mu)^2 \le \eta\lambda \le (1+\sqrt\mu)^2`; the smallest :math:`\mu` that
     fits the whole interval puts a double root at both ends:
-    :math:`1 + \mu - \eta m = 2\sqrt\mu` and :math:`1 + \mu - \eta L = -2\sqrt\mu`. Solving
-    gives
+    :math:`1 + \mu - \eta\lambda_{\min} = 2\sqrt\mu` and :math:`1 + \mu - \eta L = -2\sqrt\mu`.
+    Solving gives
 
     .. math::
 
-        \eta^* = \frac{4}{(\sqrt L + \sqrt m)^2}, \quad
-        \mu^* = \Big(\frac{\sqrt L - \sqrt m}{\sqrt L + \sqrt m}\Big)^2, \quad
-        \text{rate} = \sqrt{\mu^*} = \frac{\sqrt L - \sqrt m}{\sqrt L + \sqrt m}.
+        \eta^* = \frac{4}{(\sqrt L + \sqrt{\lambda_{\min}})^2}, \quad
+        \mu^* = \Big(\frac{\sqrt L - \sqrt{\lambda_{\min}}}{\sqrt L + \sqrt{\lambda_{\min}}}\Big)^2,
+        \quad \text{rate} = \sqrt{\mu^*}
+        = \frac{\sqrt L - \sqrt{\lambda_{\min}}}{\sqrt L + \sqrt{\lambda_{\min}}}.
 
     Returns
     -------
@@ -254,22 +392,23 @@ def optimal_heavy_ball(mu_min, L):
     >>> optimal_heavy_ball(1, 9)
     (1/4, 1/4, 1/2)
     """
-    a, c, eta, s = sp.symbols("a c eta s", positive=True)  # a = sqrt(m), c = sqrt(L), s = sqrt(mu)
+    # a = sqrt(lambda_min), c = sqrt(lambda_max), s = sqrt(mu)
+    a, c, eta, s = sp.symbols("a c eta s", positive=True)
     solutions = sp.solve(
         [1 + s**2 - eta * a**2 - 2 * s, 1 + s**2 - eta * c**2 + 2 * s], [eta, s], dict=True
     )
-    # Two solutions; the momentum below 1 is the one that converges (test it at m = 1, L = 4).
+    # Two solutions; the momentum below 1 is the one that converges (test it at 1 and 4).
     (best,) = [sol for sol in solutions if sol[s].subs({a: 1, c: 2}) < 1]
     rate = sp.factor(sp.simplify(best[s]))
     lr = sp.factor(sp.simplify(best[eta]))
-    back = {a: sp.sqrt(mu_min), c: sp.sqrt(L)}
+    back = {a: sp.sqrt(lambda_min), c: sp.sqrt(lambda_max)}
     return lr.subs(back), (rate**2).subs(back), rate.subs(back)
 
 
 def optimal_momentum(kappa):
     r"""Polyak's best momentum and rate for condition number :math:`\kappa`.
 
-    :func:`optimal_heavy_ball` with :math:`m = L/\kappa`; :math:`L` cancels:
+    :func:`optimal_heavy_ball` with :math:`\lambda_{\min} = L/\kappa`; :math:`L` cancels:
     :math:`\mu^* = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2` and rate
     :math:`(\sqrt\kappa - 1)/(\sqrt\kappa + 1)`.
 
@@ -295,15 +434,17 @@ def nesterov_lookahead_equivalence(lr, momentum):
     r"""The inductive step proving that PyTorch's Nesterov iterate is Sutskever's look-ahead point.
 
     Sutskever et al. (2013) write Nesterov momentum as
-    :math:`v_t = \mu v_{t-1} - \eta \nabla f(\theta_{t-1} + \mu v_{t-1})`,
-    :math:`\theta_t = \theta_{t-1} + v_t`: the gradient is taken at the look-ahead point
-    :math:`\theta + \mu v`. PyTorch's update (:func:`nesterov_step`) takes it at its own iterate
-    :math:`x`. Suppose :math:`x_{t-1} = \theta_{t-1} + \mu v_{t-1}` and
-    :math:`v_{t-1} = -\eta b_{t-1}` (true at the start, with :math:`v_0 = b_0 = 0`). Then both
-    use the same gradient :math:`g`; this function takes a step of each and returns
+    :math:`\tilde\Delta_t = \mu \tilde\Delta_{t-1} - \eta \nabla f(\tilde\theta_{t-1} + \mu
+    \tilde\Delta_{t-1})`, :math:`\tilde\theta_t = \tilde\theta_{t-1} + \tilde\Delta_t`: the
+    gradient is taken at the look-ahead point :math:`\tilde\theta + \mu\tilde\Delta`. PyTorch's
+    update (:func:`nesterov_step`) takes it at its own iterate :math:`\theta`. Suppose
+    :math:`\theta_{t-1} = \tilde\theta_{t-1} + \mu \tilde\Delta_{t-1}` and
+    :math:`\tilde\Delta_{t-1} = -\eta b_{t-1}` (true at the start, with
+    :math:`\tilde\Delta_0 = b_0 = 0`). Then both use the same gradient :math:`g`; this function
+    takes a step of each and returns
 
-    - :math:`x_t - (\theta_t + \mu v_t)` and
-    - :math:`v_t + \eta b_t`,
+    - :math:`\theta_t - (\tilde\theta_t + \mu \tilde\Delta_t)` and
+    - :math:`\tilde\Delta_t + \eta b_t`,
 
     simplified. Both are 0, so PyTorch's iterates are the look-ahead points, at every step.
 
@@ -329,28 +470,85 @@ def nesterov_lookahead_equivalence(lr, momentum):
     )
 
 
-def ema_noise_variance_ratio(beta, t=None):
-    r"""Variance of :math:`m_t = \beta m_{t-1} + (1-\beta) g_t` over that of i.i.d. gradients.
+def heavy_ball_position_matrix(lr, momentum, curvature):
+    r"""The heavy ball on :math:`\lambda\theta^2/2` as a map of :math:`(\theta_t, \theta_{t-1})`.
 
-    Unrolled from :math:`m_0 = 0`, :math:`m_t = (1-\beta)\sum_{k=0}^{t-1} \beta^k g_{t-k}`; with
-    independent gradients of variance :math:`\sigma^2` the variances add:
-    :math:`\operatorname{Var} m_t = \sigma^2 (1-\beta)^2 \sum_{k=0}^{t-1} \beta^{2k}`. With
-    ``t=None`` this returns the limit :math:`(1-\beta)/(1+\beta)`.
+    Since :math:`\eta b_{t-1} = \theta_{t-2} - \theta_{t-1}`, the step
+    :math:`\theta_t = \theta_{t-1} - \eta(\mu b_{t-1} + g_t)` is
+    :math:`\theta_t = \theta_{t-1} - \eta g_t + \mu(\theta_{t-1} - \theta_{t-2})`. With
+    :math:`g_t = \lambda\theta_{t-1} + \xi_t`,
+
+    .. math::
+
+        \begin{pmatrix}\theta_t\\ \theta_{t-1}\end{pmatrix} =
+        \begin{pmatrix}1+\mu-\eta\lambda & -\mu\\ 1 & 0\end{pmatrix}
+        \begin{pmatrix}\theta_{t-1}\\ \theta_{t-2}\end{pmatrix}
+        + \begin{pmatrix}-\eta\\ 0\end{pmatrix}\xi_t .
+
+    It is :func:`heavy_ball_iteration_matrix` (:math:`A`) in other coordinates: the state
+    :math:`(\theta_t, \theta_{t-1})` is :math:`(\theta_t, \theta_t + \eta b_t)`, an invertible
+    linear map of :math:`(\theta_t, b_t)`, so this matrix :math:`A'` is similar to :math:`A` and
+    has the same eigenvalues.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> ema_noise_variance_ratio(sp.Symbol("beta"))
-    (1 - beta)/(beta + 1)
-    >>> ema_noise_variance_ratio(sp.Rational(1, 2), 2)
-    5/16
+    >>> heavy_ball_position_matrix(*sp.symbols("eta mu lambda"))
+    Matrix([
+    [-eta*lambda + mu + 1, -mu],
+    [                   1,   0]])
     """
-    k = sp.Symbol("k", integer=True, nonnegative=True)
-    q = sp.Symbol("q", positive=True)  # stands for beta**2, with 0 < q < 1
-    if t is None:
-        series = sp.summation(q**k, (k, 0, sp.oo))
-        total = series.args[0][0] if isinstance(series, sp.Piecewise) else series
-    else:
-        total = sp.summation(q**k, (k, 0, t - 1))
-        total = total.args[-1][0] if isinstance(total, sp.Piecewise) else total
-    return sp.simplify((1 - beta) ** 2 * total.subs(q, beta**2))
+    change = sp.Matrix([[1, 0], [1, lr]])
+    return sp.simplify(change * heavy_ball_iteration_matrix(lr, momentum, curvature) * change.inv())
+
+
+def heavy_ball_stationary_variance(lr, momentum, curvature, sigma):
+    r"""The stationary variance of :math:`\theta` for the heavy ball on a noisy quadratic.
+
+    On :math:`f = \lambda\theta^2/2` with gradients :math:`g_t = \lambda\theta_{t-1} + \xi_t`,
+    :math:`\xi_t` independent with mean 0 and variance :math:`\sigma^2`, the state
+    :math:`(\theta_t, \theta_{t-1})` is :math:`A'` times the previous state plus
+    :math:`(-\eta, 0)\xi_t` (:func:`heavy_ball_position_matrix`). Inside the stability region
+    (:func:`heavy_ball_stability_limit`) its covariance tends to the solution :math:`\Sigma` of
+    the discrete Lyapunov equation
+    :math:`\Sigma = A'\Sigma A'^\top + \operatorname{diag}(\eta^2\sigma^2, 0)`. Solving its three
+    equations for the symmetric :math:`\Sigma` gives
+
+    .. math::
+
+        \operatorname{Var}\theta = \frac{\eta\sigma^2 (1+\mu)}
+        {\lambda (1-\mu)\big(2(1+\mu) - \eta\lambda\big)} .
+
+    At :math:`\mu = 0` this is SGD's :math:`\eta\sigma^2/(\lambda(2-\eta\lambda))`.
+
+    References
+    ----------
+    - K. Yuan, B. Ying and A. H. Sayed, "On the Influence of Momentum Acceleration on Online
+      Learning", JMLR 17, 2016.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> heavy_ball_stationary_variance(*sp.symbols("eta mu lambda sigma", positive=True))
+    eta*sigma**2*(mu + 1)/(lambda*(1 - mu)*(-eta*lambda + 2*mu + 2))
+    >>> heavy_ball_stationary_variance(sp.Rational(1, 10), 0, 1, 1)  # SGD: 0.1/(2 - 0.1)
+    1/19
+    """
+    general = _general_stationary_variance()
+    symbols = sp.symbols("eta mu lambda sigma", positive=True)
+    return general.subs(dict(zip(symbols, (lr, momentum, curvature, sigma))), simultaneous=True)
+
+
+@lru_cache(maxsize=None)
+def _general_stationary_variance() -> sp.Expr:
+    eta, mu, lam, noise = sp.symbols("eta mu lambda sigma", positive=True)
+    matrix = heavy_ball_position_matrix(eta, mu, lam)
+    var_theta, covariance, var_previous = sp.symbols("var_theta covariance var_previous")
+    state = sp.Matrix([[var_theta, covariance], [covariance, var_previous]])
+    forcing = sp.Matrix([[eta**2 * noise**2, 0], [0, 0]])
+    residual = state - matrix * state * matrix.T - forcing
+    (solution,) = sp.solve([residual[0, 0], residual[0, 1], residual[1, 1]],
+                           [var_theta, covariance, var_previous], dict=True)  # fmt: skip
+    stated = eta * noise**2 * (1 + mu) / (lam * (1 - mu) * (2 * (1 + mu) - eta * lam))
+    assert sp.simplify(solution[var_theta] - stated) == 0  # the textbook form of the solution
+    return stated
