@@ -15,24 +15,26 @@ def rmsprop_update(theta, g, square_avg, *, lr, alpha=0.99, eps=1e-8, weight_dec
                    momentum=0.0, grad_avg=None, momentum_buffer=None):  # fmt: skip
     r"""One step of RMSprop, returning new arrays.
 
+    The decay :math:`\beta` is ``alpha`` here, as in ``torch.optim.RMSprop``:
+
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\theta_{t-1} \quad (\text{only if } \lambda > 0)\\
-        v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2\\
-        \bar g_t &= \alpha \bar g_{t-1} + (1 - \alpha) g_t \quad \text{(centered only)}\\
-        d_t &= \sqrt{v_t - \bar g_t^2} + \epsilon \ \text{(centered)}, \quad
+        g_t &\leftarrow g_t + \omega\,\theta_{t-1} \quad (\text{only if } \omega > 0)\\
+        v_t &= \beta v_{t-1} + (1 - \beta) g_t^2\\
+        m_t &= \beta m_{t-1} + (1 - \beta) g_t \quad \text{(centered only)}\\
+        \text{denominator} &= \sqrt{v_t - m_t^2} + \epsilon \ \text{(centered)}, \quad
                \sqrt{v_t} + \epsilon \ \text{(otherwise)}\\
-        b_t &= \mu b_{t-1} + g_t / d_t, \quad \theta_t = \theta_{t-1} - \eta\, b_t
-            \quad \text{(momentum)}, \quad\text{else}\quad
-        \theta_t = \theta_{t-1} - \eta\, g_t / d_t
+        b_t &= \mu b_{t-1} + g_t / \text{denominator}, \quad
+            \theta_t = \theta_{t-1} - \eta\, b_t \quad \text{(momentum)}, \quad\text{else}\quad
+        \theta_t = \theta_{t-1} - \eta\, g_t / \text{denominator}
 
-    There is no bias correction: :math:`v_1 = (1-\alpha) g_1^2`, so the first step is
-    :math:`1/\sqrt{1-\alpha}` times the size it would have with :math:`v_1 = g_1^2`.
+    There is no bias correction: :math:`v_1 = (1-\beta) g_1^2`, so the first step is
+    :math:`1/\sqrt{1-\beta}` times the size it would have with :math:`v_1 = g_1^2`.
 
     Parameters
     ----------
     grad_avg : ndarray or None
-        :math:`\bar g_{t-1}` for the centered variant, else None.
+        :math:`m_{t-1}` for the centered variant, else None.
     momentum_buffer : ndarray or None
         :math:`b_{t-1}` when ``momentum > 0``, else None.
 
@@ -78,15 +80,16 @@ class RMSprop(Optimizer):
     lr : float, default 1e-2
         Step size :math:`\eta` (>= 0).
     alpha : float, default 0.99
-        Decay :math:`\alpha` of the moving averages, in [0, 1).
+        Decay :math:`\beta` of the moving averages, in [0, 1) (torch.optim's name; in the book
+        :math:`\alpha` is Adam's step size).
     eps : float, default 1e-8
         :math:`\epsilon` (>= 0).
     weight_decay : float, default 0
-        L2 coefficient :math:`\lambda` (>= 0).
+        L2 coefficient :math:`\omega` (>= 0).
     momentum : float, default 0
         Momentum factor :math:`\mu` (>= 0).
     centered : bool, default False
-        Divide by the centered second moment :math:`v_t - \bar g_t^2`.
+        Divide by the centered second moment :math:`v_t - m_t^2`.
 
     Notes
     -----
@@ -96,12 +99,12 @@ class RMSprop(Optimizer):
     :math:`\theta_t`        ``params[i]``           parameters, updated in place
     :math:`t`               ``t``                   steps taken so far
     :math:`\eta`            ``lr``                  step size
-    :math:`\alpha`          ``alpha``               decay of the moving averages
+    :math:`\beta`           ``alpha``               decay of the moving averages
     :math:`\epsilon`        ``eps``                 added to the denominator
-    :math:`\lambda`         ``weight_decay``        L2 coefficient
+    :math:`\omega`          ``weight_decay``        L2 coefficient
     :math:`\mu`             ``momentum``            momentum factor
     :math:`v_t`             ``square_avg[i]``       moving average of :math:`g^2`
-    :math:`\bar g_t`        ``grad_avg[i]``         moving average of :math:`g` (centered only)
+    :math:`m_t`             ``grad_avg[i]``         moving average of :math:`g` (centered only)
     :math:`b_t`             ``momentum_buffer[i]``  momentum buffer (momentum > 0 only)
     ======================  ======================  =========================================
 
