@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -106,3 +110,188 @@ def test_symbolic_nesterov_step_matches_sgd_update_numerically():
     values = dict(zip(symbols, (theta, b, g, lr, mu)))
     assert float(new_theta.subs(values)) == pytest.approx(expected_theta[0], rel=1e-12)
     assert float(new_b.subs(values)) == pytest.approx(expected_b[0], rel=1e-12)
+
+
+# -- inputs that must not change -------------------------------------------------------------
+def reference_step(theta, g, lr):
+    return theta - lr * g
+
+
+STEP_CASES = [
+    Case("lr = 0 (nothing moves)", (np.array([0.3, 0.7]), np.array([1.0, 2.0]), 0.0)),
+    Case("one coordinate", (np.array([1.0]), np.array([0.5]), 0.1)),
+]
+
+
+def in_place_step(theta, g, lr):
+    theta -= lr * g
+    return theta
+
+
+def test_an_in_place_update_fails_when_inputs_must_not_change_and_names_the_argument():
+    result = check_against_reference(in_place_step, reference_step, STEP_CASES, what="a step",
+                                     inputs_must_not_change=True)  # fmt: skip
+    assert not result
+    # lr = 0 leaves theta as it was, so the first case passes; the second names theta
+    assert result.case is STEP_CASES[1]
+    assert str(result) == (
+        "✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), your function modified its "
+        "input `theta` in place; return a new array instead."
+    )
+    assert np.array_equal(STEP_CASES[1].args[0], [1.0])  # the case itself is untouched
+
+
+def test_by_default_an_in_place_update_is_judged_on_its_result_alone():
+    assert check_against_reference(in_place_step, reference_step, STEP_CASES, what="a step")
+
+
+def test_the_changed_argument_is_named_for_keywords_lists_and_lambdas():
+    def clears_gradient(theta, g, lr):
+        new = theta - lr * g
+        g[:] = 0.0
+        return new
+
+    result = check_against_reference(clears_gradient, reference_step, STEP_CASES[1:],
+                                     what="a step", inputs_must_not_change=True)  # fmt: skip
+    assert "modified its input `g` in place" in str(result)
+
+    keyword_case = [Case("lr as a keyword", (np.array([1.0]), np.array([0.5])), {"lr": 0.1})]
+    result = check_against_reference(lambda theta, g, lr: in_place_step(theta, g, lr),
+                                     reference_step, keyword_case, what="a step",
+                                     inputs_must_not_change=True)  # fmt: skip
+    assert "modified its input `theta` in place" in str(result)
+
+    def mean_of_list(arrays):
+        return np.mean(arrays, axis=0)
+
+    def appends(arrays):
+        arrays.append(arrays[0])
+        return mean_of_list(arrays[:-1])
+
+    list_case = [Case("two arrays", ([np.ones(2), np.zeros(2)],))]
+    result = check_against_reference(appends, mean_of_list, list_case, what="the mean",
+                                     inputs_must_not_change=True)  # fmt: skip
+    assert "modified its input `arrays` in place" in str(result)
+    assert len(list_case[0].args[0]) == 2  # the list in the case was copied, not changed
+
+
+def test_arrays_inside_lists_are_copied_so_the_reader_cannot_spoil_later_cases():
+    shared = [np.array([1.0, 2.0])]
+    cases = [Case("first", (shared,)), Case("second", (shared,))]
+
+    def zeroes_then_sums(arrays):
+        total = arrays[0].sum()
+        arrays[0][:] = 0.0
+        return total
+
+    assert check_against_reference(zeroes_then_sums, lambda a: a[0].sum(), cases, what="sum")
+    assert np.array_equal(shared[0], [1.0, 2.0])
+
+
+# -- a template not filled in, a missing return --------------------------------------------------
+def test_not_implemented_yet_is_said_plainly():
+    def gradient_descent_step(theta, g, lr):
+        raise NotImplementedError("write this")
+
+    result = check_against_reference(gradient_descent_step, reference_step, STEP_CASES,
+                                     what="a step")  # fmt: skip
+    assert not result and isinstance(result.got, NotImplementedError)
+    assert str(result) == (
+        "✗ Not implemented yet: gradient_descent_step still raises NotImplementedError. Replace "
+        "that line with your code, then run the checker again."
+    )
+    assert "Traceback" not in str(result) and "raised" not in str(result)
+
+
+def test_a_missing_return_is_named():
+    def forgets_return(theta, g, lr):
+        theta - lr * g  # noqa: B018
+
+    result = check_against_reference(forgets_return, reference_step, STEP_CASES, what="a step")
+    assert "it returned None: is a `return` statement missing?" in str(result)
+
+
+# -- the time limit ------------------------------------------------------------------------------
+def never_returns(theta, g, lr):
+    while True:
+        theta = theta + 0.0
+
+
+def test_a_function_that_never_returns_is_stopped_and_the_input_named():
+    start = time.monotonic()
+    result = check_against_reference(never_returns, reference_step, STEP_CASES, what="a step",
+                                     time_limit=0.3)  # fmt: skip
+    assert time.monotonic() - start < 3.0
+    assert not result and result.case is STEP_CASES[0]
+    assert str(result) == (
+        "✗ Not yet: never_returns did not return within 0.3 s for lr = 0 (nothing moves) "
+        "(inputs: [0.3, 0.7], [1, 2], 0). Does a loop never end (a while condition that stays "
+        "true)?"
+    )
+
+
+def test_the_time_limit_is_not_swallowed_by_except_exception():
+    def stubborn(theta, g, lr):
+        try:
+            while True:
+                pass
+        except Exception:  # a reader's catch-all must not hide the time limit
+            return theta
+
+    result = check_against_reference(stubborn, reference_step, STEP_CASES, what="a step",
+                                     time_limit=0.2)  # fmt: skip
+    assert "did not return within 0.2 s" in str(result)
+
+
+def test_a_fast_function_passes_under_the_time_limit_and_the_alarm_is_put_back():
+    calls = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: calls.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.6)  # someone else's timer, running
+        assert check_against_reference(reference_step, reference_step, STEP_CASES, what="a step",
+                                       time_limit=0.2)  # fmt: skip
+        result = check_against_reference(never_returns, reference_step, STEP_CASES,
+                                          what="a step", time_limit=0.2)  # fmt: skip
+        assert "did not return within 0.2 s" in str(result)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < left < 0.6  # the other timer still runs, with what it had left
+        time.sleep(left + 0.2)
+        assert calls == [signal.SIGALRM]  # and it reached its own handler
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_outside_the_main_thread_a_worker_thread_enforces_the_limit():
+    def slow(theta, g, lr):
+        time.sleep(1.0)  # returns in the end, so the worker thread does not outlive the test
+        return theta - lr * g
+
+    results = {}
+
+    def check_from_a_thread():
+        results["slow"] = check_against_reference(slow, reference_step, STEP_CASES, what="a step",
+                                                   time_limit=0.2)  # fmt: skip
+        results["fast"] = check_against_reference(reference_step, reference_step, STEP_CASES,
+                                                   what="a step", time_limit=1.0)  # fmt: skip
+
+        def todo(theta, g, lr):
+            raise NotImplementedError
+
+        results["todo"] = check_against_reference(todo, reference_step, STEP_CASES, what="a step")
+
+    thread = threading.Thread(target=check_from_a_thread)
+    thread.start()
+    thread.join(10.0)
+    assert "slow did not return within 0.2 s for lr = 0" in str(results["slow"])
+    assert results["fast"].passed
+    assert "Not implemented yet" in str(results["todo"])
+    time.sleep(1.0)  # let the slow call finish in its worker
+
+
+def test_no_time_limit_and_an_invalid_one():
+    assert check_against_reference(reference_step, reference_step, STEP_CASES, what="a step",
+                                   time_limit=None)  # fmt: skip
+    with pytest.raises(ValueError, match="Invalid time_limit"):
+        check_against_reference(reference_step, reference_step, STEP_CASES, what="a step",
+                                time_limit=0)  # fmt: skip

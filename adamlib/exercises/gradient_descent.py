@@ -29,7 +29,9 @@ def check_gradient_descent_step(
 
     Your function takes the parameters ``theta`` (a float array), the gradient ``g`` (same shape)
     and the step size ``lr`` (a float), and returns the new parameters
-    :math:`\theta - \eta\, g` as a new array of the same shape. The reference is
+    :math:`\theta - \eta\, g` as a new array of the same shape, leaving ``theta`` and ``g`` as
+    they were: ``theta -= lr * g`` fails, even though it returns the right numbers, because a
+    loop that keeps the old ``theta`` (to plot a path, say) would see it change. The reference is
     :func:`adamlib.sgd_update` with no momentum.
 
     Examples
@@ -44,6 +46,12 @@ def check_gradient_descent_step(
     >>> print(check_gradient_descent_step(ascent))  # doctest: +ELLIPSIS
     ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), ... should be [0.95], but your
     function returned [1.05] (largest difference 0.1).
+    >>> def in_place(theta, g, lr):
+    ...     theta -= lr * g
+    ...     return theta
+    >>> print(check_gradient_descent_step(in_place))
+    ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), your function modified its input
+    `theta` in place; return a new array instead.
     """
     rng = np.random.default_rng(1)
     cases = [
@@ -54,8 +62,9 @@ def check_gradient_descent_step(
         Case("a 2-D array of parameters", (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.01)),
     ]
     return check_against_reference(
-        step, _reference_step, cases, what="one gradient-descent step theta - lr * g"
-    )
+        step, _reference_step, cases, what="one gradient-descent step theta - lr * g",
+        inputs_must_not_change=True,
+    )  # fmt: skip
 
 
 def _reference_minibatch_gradient(
@@ -80,7 +89,8 @@ def check_minibatch_gradient(
         g = \frac1B \sum_{i \in \text{rows}} x_i (x_i^\top w - y_i),
 
     an array of shape (d,). A row listed twice counts twice. This is what
-    :meth:`adamlib.objectives.LeastSquares.minibatch_grad` computes after drawing ``rows``.
+    :meth:`adamlib.objectives.LeastSquares.minibatch_grad` computes after drawing ``rows``. The
+    data, the weights and ``rows`` must come back unchanged.
 
     Examples
     --------
@@ -103,11 +113,12 @@ def check_minibatch_gradient(
         Case("a batch of three rows", (X, y, w, np.array([0, 5, 6]))),
         Case("w = 0", (X, y, np.zeros(3), np.array([1, 2, 4, 7]))),
         Case("a row drawn twice", (X, y, w, np.array([2, 2, 5]))),
+        Case("rows in no particular order", (X, y, w, np.array([7, 0, 3]))),
         Case("the whole data set", (X, y, w, np.arange(8))),
     ]
     return check_against_reference(
         minibatch_gradient, _reference_minibatch_gradient, cases,
-        what="the mini-batch gradient X_B^T (X_B w - y_B) / B",
+        what="the mini-batch gradient X_B^T (X_B w - y_B) / B", inputs_must_not_change=True,
     )  # fmt: skip
 
 
