@@ -16,12 +16,13 @@ def adagrad_update(theta, g, sum_sq, t, *, lr, lr_decay=0.0, weight_decay=0.0, e
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\theta_{t-1} \quad (\text{only if } \lambda > 0)\\
-        \eta_t &= \eta / (1 + (t - 1)\,\delta)\\
+        g_t &\leftarrow g_t + \omega\theta_{t-1} \quad (\text{only if } \omega > 0)\\
+        \eta_t &= \eta / (1 + (t - 1)\,\mathrm{lr\_decay})\\
         s_t &= s_{t-1} + g_t^2\\
         \theta_t &= \theta_{t-1} - \eta_t\, g_t / (\sqrt{s_t} + \epsilon)
 
-    Each coordinate's effective step size :math:`\eta_t / \sqrt{s_t}` only ever shrinks.
+    Each coordinate's effective step size :math:`\eta_t / (\sqrt{s_t} + \epsilon)` never grows:
+    :math:`s_t` never decreases.
 
     Returns
     -------
@@ -55,9 +56,10 @@ class Adagrad(Optimizer):
     lr : float, default 1e-2
         Step size :math:`\eta` (>= 0).
     lr_decay : float, default 0
-        :math:`\delta` (>= 0): step :math:`t` uses :math:`\eta / (1 + (t-1)\delta)`.
+        Decay of the step size (>= 0): step :math:`t` uses
+        :math:`\eta_t = \eta / (1 + (t-1)\,\mathrm{lr\_decay})`.
     weight_decay : float, default 0
-        L2 coefficient :math:`\lambda` (>= 0).
+        L2 coefficient :math:`\omega` (>= 0).
     initial_accumulator_value : float, default 0
         Starting value of every entry of :math:`s` (>= 0).
     eps : float, default 1e-10
@@ -71,8 +73,8 @@ class Adagrad(Optimizer):
     :math:`\theta_t`        ``params[i]``                   parameters, updated in place
     :math:`t`               ``t``                           steps taken so far
     :math:`\eta`            ``lr``                          step size
-    :math:`\delta`          ``lr_decay``                    decay of the step size
-    :math:`\lambda`         ``weight_decay``                L2 coefficient
+    :math:`\eta_t`          ``lr / (1 + (t-1) lr_decay)``   step size at step :math:`t`
+    :math:`\omega`          ``weight_decay``                L2 coefficient
     :math:`s_0`             ``initial_accumulator_value``   starting value of :math:`s`
     :math:`\epsilon`        ``eps``                         added to the denominator
     :math:`s_t`             ``sum_sq[i]``                   sum of squared gradients

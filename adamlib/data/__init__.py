@@ -5,7 +5,7 @@ installed package, so the same arguments always give the same arrays and nothing
 
 - :mod:`adamlib.data.synthetic`: least squares with a chosen conditioning, noisy and drifting
   streams (Part I).
-- :mod:`adamlib.data.sparse`: a classification problem with rare but informative features
+- :mod:`adamlib.data.sparse`: a regression problem with rare but informative features
   (chapter 05, Adagrad).
 - :mod:`adamlib.data.online`: a non-stationary on-line problem (chapter 06, RMSprop).
 - :mod:`adamlib.data.digits`: the UCI handwritten digits, read from the copy inside scikit-learn
