@@ -73,8 +73,8 @@ def ascends(theta, g, s, lr, eps):
 @pytest.mark.parametrize("fn", [adagrad_step, adagrad_step_ufuncs])
 def test_correct_steps_pass(fn):
     result = check_adagrad_accumulator(fn)
-    assert result.passed, str(result)
-    assert str(result) == (
+    assert result.passed, result.message
+    assert result.message == (
         f"✓ Correct: {fn.__name__} computes one Adagrad step (new theta, new s) on all 6 test "
         "cases."
     )
@@ -97,14 +97,14 @@ def test_classic_slips_fail_on_the_expected_case(fn, failing_case):
     result = check_adagrad_accumulator(fn)
     assert not result.passed
     assert result.case.description == failing_case
-    message = str(result)
+    message = result.message
     assert message.startswith("✗ Not yet")
     assert failing_case in message  # the message names the input ...
     assert "should be" in message  # ... and what was expected
 
 
 def test_first_case_message_shows_input_expected_and_returned_values():
-    message = str(check_adagrad_accumulator(divides_by_s))
+    message = check_adagrad_accumulator(divides_by_s).message
     assert "inputs: [0], [2], [0], 0.1, 0" in message
     assert "should be ([-0.1], [4])" in message
     assert "returned ([-0.05], [4])" in message
@@ -115,7 +115,7 @@ def test_first_case_message_shows_input_expected_and_returned_values():
 def test_changing_an_input_in_place_fails_and_names_it(fn, argument):
     result = check_adagrad_accumulator(fn)
     assert not result.passed
-    assert f"modified its input `{argument}` in place" in str(result)
+    assert f"modified its input `{argument}` in place" in result.message
 
 
 def test_eps_inside_the_root_is_caught_by_tiny_gradients_too():
@@ -137,4 +137,4 @@ def test_a_division_by_zero_in_the_readers_code_leaves_no_warning():
 def test_not_a_function():
     result = check_adagrad_accumulator("adagrad")
     assert not result.passed
-    assert "Expected a function" in str(result)
+    assert "Expected a function" in result.message

@@ -32,7 +32,7 @@ CASES = [
 def test_a_correct_function_passes_and_says_how_many_cases():
     result = check_against_reference(reference_ema, reference_ema, CASES, what="the EMA")
     assert result and result.passed
-    assert str(result) == "✓ Correct: reference_ema computes the EMA on all 2 test cases."
+    assert result.message == "✓ Correct: reference_ema computes the EMA on all 2 test cases."
     result.raise_if_failed()
 
 
@@ -42,7 +42,7 @@ def test_a_wrong_value_names_the_case_the_input_and_both_values():
 
     result = check_against_reference(swapped, reference_ema, CASES, what="the EMA")
     assert not result
-    text = str(result)
+    text = result.message
     assert "three samples, beta = 0.5" not in text  # 0.5 and 1 - 0.5 agree: the first case passes
     assert "a constant stream" in text and "inputs: [1, 1, 1, 1], 0.9" in text
     assert "should be [0.1, 0.19, 0.271, 0.3439]" in text and "largest difference" in text
@@ -54,15 +54,15 @@ def test_a_wrong_value_names_the_case_the_input_and_both_values():
 def test_wrong_shape_wrong_type_and_exceptions_are_reported_not_raised():
     shape = check_against_reference(lambda s, b: reference_ema(s, b)[:-1], reference_ema, CASES,
                                      what="the EMA")  # fmt: skip
-    assert "expected shape (3,), got shape (2,)" in str(shape)
+    assert "expected shape (3,), got shape (2,)" in shape.message
     text = check_against_reference(lambda s, b: "m", reference_ema, CASES, what="the EMA")
-    assert "expected a number or array, got str" in str(text)
+    assert "expected a number or array, got str" in text.message
 
     def crashes(samples, beta):
         return samples[10]
 
     crash = check_against_reference(crashes, reference_ema, CASES, what="the EMA")
-    assert "crashes raised IndexError" in str(crash) and isinstance(crash.got, IndexError)
+    assert "crashes raised IndexError" in crash.message and isinstance(crash.got, IndexError)
     assert not check_against_reference(42, reference_ema, CASES, what="the EMA")
 
 
@@ -74,10 +74,10 @@ def test_tuple_results_are_compared_entry_by_entry():
         return x + 1, x * 3
 
     result = check_against_reference(second_wrong, reference, [Case("x = 2", (2.0,))], what="f")
-    assert "in value 1 of the result" in str(result)
+    assert "in value 1 of the result" in result.message
     short = check_against_reference(lambda x: (x + 1,), reference, [Case("x = 2", (2.0,))],
                                     what="f")  # fmt: skip
-    assert "expected 2 values" in str(short)
+    assert "expected 2 values" in short.message
 
 
 def test_a_function_that_modifies_its_input_cannot_spoil_the_reference():
@@ -95,7 +95,7 @@ def test_a_function_that_modifies_its_input_cannot_spoil_the_reference():
 
 def test_check_result_repr_is_its_message():
     result = CheckResult(False, "✗ Not yet: something")
-    assert repr(result) == str(result) == "✗ Not yet: something" and not result
+    assert repr(result) == result.message == "✗ Not yet: something" and not result
 
 
 def test_symbolic_nesterov_step_matches_sgd_update_numerically():
@@ -134,7 +134,7 @@ def test_an_in_place_update_fails_when_inputs_must_not_change_and_names_the_argu
     assert not result
     # lr = 0 leaves theta as it was, so the first case passes; the second names theta
     assert result.case is STEP_CASES[1]
-    assert str(result) == (
+    assert result.message == (
         "✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), your function modified its "
         "input `theta` in place; return a new array instead."
     )
@@ -153,13 +153,13 @@ def test_the_changed_argument_is_named_for_keywords_lists_and_lambdas():
 
     result = check_against_reference(clears_gradient, reference_step, STEP_CASES[1:],
                                      what="a step", inputs_must_not_change=True)  # fmt: skip
-    assert "modified its input `g` in place" in str(result)
+    assert "modified its input `g` in place" in result.message
 
     keyword_case = [Case("lr as a keyword", (np.array([1.0]), np.array([0.5])), {"lr": 0.1})]
     result = check_against_reference(lambda theta, g, lr: in_place_step(theta, g, lr),
                                      reference_step, keyword_case, what="a step",
                                      inputs_must_not_change=True)  # fmt: skip
-    assert "modified its input `theta` in place" in str(result)
+    assert "modified its input `theta` in place" in result.message
 
     def mean_of_list(arrays):
         return np.mean(arrays, axis=0)
@@ -171,7 +171,7 @@ def test_the_changed_argument_is_named_for_keywords_lists_and_lambdas():
     list_case = [Case("two arrays", ([np.ones(2), np.zeros(2)],))]
     result = check_against_reference(appends, mean_of_list, list_case, what="the mean",
                                      inputs_must_not_change=True)  # fmt: skip
-    assert "modified its input `arrays` in place" in str(result)
+    assert "modified its input `arrays` in place" in result.message
     assert len(list_case[0].args[0]) == 2  # the list in the case was copied, not changed
 
 
@@ -196,11 +196,11 @@ def test_not_implemented_yet_is_said_plainly():
     result = check_against_reference(gradient_descent_step, reference_step, STEP_CASES,
                                      what="a step")  # fmt: skip
     assert not result and isinstance(result.got, NotImplementedError)
-    assert str(result) == (
+    assert result.message == (
         "✗ Not implemented yet: gradient_descent_step still raises NotImplementedError. Replace "
         "that line with your code, then run the checker again."
     )
-    assert "Traceback" not in str(result) and "raised" not in str(result)
+    assert "Traceback" not in result.message and "raised" not in result.message
 
 
 def test_a_missing_return_is_named():
@@ -208,7 +208,7 @@ def test_a_missing_return_is_named():
         theta - lr * g  # noqa: B018
 
     result = check_against_reference(forgets_return, reference_step, STEP_CASES, what="a step")
-    assert "it returned None: is a `return` statement missing?" in str(result)
+    assert "it returned None: is a `return` statement missing?" in result.message
 
 
 # -- the time limit ------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_a_function_that_never_returns_is_stopped_and_the_input_named():
                                      time_limit=0.3)  # fmt: skip
     assert time.monotonic() - start < 3.0
     assert not result and result.case is STEP_CASES[0]
-    assert str(result) == (
+    assert result.message == (
         "✗ Not yet: never_returns did not return within 0.3 s for lr = 0 (nothing moves) "
         "(inputs: [0.3, 0.7], [1, 2], 0). Does a loop never end (a while condition that stays "
         "true)?"
@@ -240,7 +240,7 @@ def test_the_time_limit_is_not_swallowed_by_except_exception():
 
     result = check_against_reference(stubborn, reference_step, STEP_CASES, what="a step",
                                      time_limit=0.2)  # fmt: skip
-    assert "did not return within 0.2 s" in str(result)
+    assert "did not return within 0.2 s" in result.message
 
 
 def test_a_fast_function_passes_under_the_time_limit_and_the_alarm_is_put_back():
@@ -252,7 +252,7 @@ def test_a_fast_function_passes_under_the_time_limit_and_the_alarm_is_put_back()
                                        time_limit=0.2)  # fmt: skip
         result = check_against_reference(never_returns, reference_step, STEP_CASES,
                                           what="a step", time_limit=0.2)  # fmt: skip
-        assert "did not return within 0.2 s" in str(result)
+        assert "did not return within 0.2 s" in result.message
         left, _ = signal.getitimer(signal.ITIMER_REAL)
         assert 0 < left < 0.6  # the other timer still runs, with what it had left
         time.sleep(left + 0.2)
@@ -283,9 +283,9 @@ def test_outside_the_main_thread_a_worker_thread_enforces_the_limit():
     thread = threading.Thread(target=check_from_a_thread)
     thread.start()
     thread.join(10.0)
-    assert "slow did not return within 0.2 s for lr = 0" in str(results["slow"])
+    assert "slow did not return within 0.2 s for lr = 0" in results["slow"].message
     assert results["fast"].passed
-    assert "Not implemented yet" in str(results["todo"])
+    assert "Not implemented yet" in results["todo"].message
     time.sleep(1.0)  # let the slow call finish in its worker
 
 
@@ -295,3 +295,14 @@ def test_no_time_limit_and_an_invalid_one():
     with pytest.raises(ValueError, match="Invalid time_limit"):
         check_against_reference(reference_step, reference_step, STEP_CASES, what="a step",
                                 time_limit=0)  # fmt: skip
+
+
+def test_printed_verdicts_fold_to_the_notebook_column_and_keep_every_word():
+    slow = check_against_reference(lambda s, b: reference_ema(s, b) * 1.5, reference_ema, CASES,
+                                   what="the exponential moving averages of the samples")  # fmt: skip
+    assert len(slow.message) > 80 and "\n" not in slow.message
+    printed = str(slow)
+    assert all(len(line) <= 80 for line in printed.splitlines())
+    assert len(printed.splitlines()) >= 2
+    assert printed.split() == slow.message.split()  # only spaces became line breaks
+    assert repr(slow) == printed

@@ -1,5 +1,7 @@
 """Tests of the checkers in adamlib.exercises.ema: right answers pass, classic slips fail clearly."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -169,3 +171,85 @@ def test_check_ema_weights_names_the_failing_input(reader, failing_case):
     result = check_ema_weights(reader)
     assert not result.passed
     assert failing_case in result.message
+
+
+# -- the weights exercise forbids loops ---------------------------------------------------------
+def weights_for_loop(beta, t):
+    result = np.empty(t)
+    for i in range(1, t + 1):
+        result[i - 1] = (1 - beta) * beta ** (t - i)
+    return result
+
+
+def weights_while_loop(beta, t):
+    result, i = [], 1
+    while i <= t:
+        result.append((1 - beta) * beta ** (t - i))
+        i += 1
+    return np.array(result)
+
+
+def weights_comprehension(beta, t):
+    return np.array([(1 - beta) * beta ** (t - i) for i in range(1, t + 1)])
+
+
+def weights_map(beta, t):
+    return np.array(list(map(lambda i: (1 - beta) * beta ** (t - i), range(1, t + 1))))
+
+
+def weights_vectorize(beta, t):
+    weight = np.vectorize(lambda i: (1 - beta) * beta ** (t - i))
+    return weight(np.arange(1, t + 1))
+
+
+def weights_fromiter(beta, t):
+    ages = iter(range(t - 1, -1, -1))
+    return np.fromiter(((1 - beta) * beta**age for age in ages), float, count=t)
+
+
+def weights_recursive(beta, t):
+    if t == 1:
+        return np.array([1 - beta])
+    return np.append(beta * weights_recursive(beta, t - 1), 1 - beta)
+
+
+def weights_reduce(beta, t):
+    return functools.reduce(lambda w, _: np.append(beta * w, 1 - beta), range(t), np.array([]))
+
+
+@pytest.mark.parametrize(
+    "reader, kind",
+    [
+        (weights_for_loop, "a for statement"),
+        (weights_while_loop, "a while statement"),
+        (weights_comprehension, "a comprehension"),
+        (weights_map, "a call to map"),
+        (weights_vectorize, "a call to np.vectorize"),
+        (weights_fromiter, "a call to np.fromiter"),
+        (weights_recursive, "a recursive call"),
+        (weights_reduce, "a call to functools.reduce"),
+        (lambda beta, t: np.array([(1 - beta) * beta ** (t - i) for i in range(1, t + 1)]),
+         "a comprehension"),
+    ],
+)  # fmt: skip
+def test_check_ema_weights_rejects_loops_the_exercise_forbids(reader, kind):
+    # each of these returns the right weights: only the loop is wrong
+    np.testing.assert_allclose(reader(0.9, 20), weights(0.9, 20))
+    result = check_ema_weights(reader)
+    assert not result.passed
+    assert "uses a loop" in result.message and kind in result.message
+    assert "without one" in result.message
+
+
+def test_check_ema_weights_accepts_vectorized_code_whatever_its_form():
+    def with_helper(beta, t):
+        ages = t - np.arange(1, t + 1)
+        return (1 - beta) * np.power(beta, ages)
+
+    def with_a_ufunc_method(beta, t):  # np.multiply.accumulate runs in C: not a Python loop
+        powers = np.multiply.accumulate(np.r_[1.0, np.full(t - 1, beta)])  # beta^0..beta^(t-1)
+        return (1 - beta) * powers[::-1]
+
+    assert check_ema_weights(with_helper).passed
+    assert check_ema_weights(with_a_ufunc_method).passed
+    assert check_ema_weights(lambda beta, t: (1 - beta) * beta ** np.arange(t - 1, -1, -1)).passed

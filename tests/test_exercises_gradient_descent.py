@@ -17,8 +17,14 @@ def good_step(theta, g, lr):
     return theta - lr * g
 
 
+def copy_then_update_step(theta, g, lr):
+    theta = theta.copy()
+    theta -= lr * g  # in place, but on its own copy: allowed
+    return theta
+
+
 def in_place_step(theta, g, lr):
-    theta -= lr * g  # modifies its input but returns the right value: acceptable
+    theta -= lr * g  # the right numbers, but the caller's theta changes: the exercise forbids it
     return theta
 
 
@@ -34,7 +40,7 @@ WRONG_STEPS = {
 }
 
 
-@pytest.mark.parametrize("step", [good_step, in_place_step])
+@pytest.mark.parametrize("step", [good_step, copy_then_update_step])
 def test_gradient_descent_step_accepts_correct_code(step):
     result = check_gradient_descent_step(step)
     assert result.passed, result.message
@@ -48,6 +54,30 @@ def test_gradient_descent_step_rejects_wrong_code(name):
     assert not result.passed
     assert result.message.startswith("✗ Not yet")
     assert failing_case in result.message
+
+
+def test_gradient_descent_step_rejects_an_in_place_update_and_names_theta():
+    result = check_gradient_descent_step(in_place_step)
+    assert not result.passed
+    assert result.message == (
+        "✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), your function modified its "
+        "input `theta` in place; return a new array instead."
+    )
+
+    def in_place_with_wrong_sign(theta, g, lr):
+        theta += lr * g
+        return theta
+
+    assert "modified its input `theta` in place" in check_gradient_descent_step(
+        in_place_with_wrong_sign).message  # fmt: skip
+
+
+def test_gradient_descent_step_says_not_implemented_yet():
+    def gradient_descent_step(theta, g, lr):
+        raise NotImplementedError
+
+    result = check_gradient_descent_step(gradient_descent_step)
+    assert not result.passed and result.message.startswith("✗ Not implemented yet")
 
 
 def test_gradient_descent_step_reports_an_exception():
@@ -92,6 +122,21 @@ WRONG_MINIBATCHES = {
 def test_minibatch_gradient_accepts_correct_code(fn):
     result = check_minibatch_gradient(fn)
     assert result.passed, result.message
+
+
+def test_minibatch_gradient_rejects_a_function_that_changes_its_data():
+    def centers_X(X, y, w, rows):
+        X -= X.mean(axis=0)  # changes the caller's data set
+        return good_minibatch(X, y, w, rows)
+
+    def sorts_rows(X, y, w, rows):
+        rows.sort()  # the right gradient, but the caller's batch is reordered
+        return good_minibatch(X, y, w, rows)
+
+    assert "modified its input `X` in place" in check_minibatch_gradient(centers_X).message
+    result = check_minibatch_gradient(sorts_rows)
+    assert "for rows in no particular order" in result.message  # the first rows come sorted
+    assert "modified its input `rows` in place" in result.message
 
 
 @pytest.mark.parametrize("name", WRONG_MINIBATCHES)

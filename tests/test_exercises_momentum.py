@@ -60,7 +60,7 @@ def nesterov_returns_lookahead_buffer(theta, g, buffer, lr, momentum, first_step
 
 def test_correct_heavy_ball_passes():
     result = check_momentum_step(heavy_ball)
-    assert result.passed and "✓ Correct" in str(result)
+    assert result.passed and "✓ Correct" in result.message
 
 
 def test_correct_nesterov_passes():
@@ -81,7 +81,7 @@ def test_correct_nesterov_passes():
 def test_wrong_momentum_steps_fail_naming_the_input(wrong, failing_case):
     result = check_momentum_step(wrong)
     assert not result.passed
-    message = str(result)
+    message = result.message
     assert message.startswith("✗ Not yet")
     assert failing_case in message and "inputs:" in message
     assert result.case.description == failing_case
@@ -100,12 +100,12 @@ def test_wrong_momentum_steps_fail_naming_the_input(wrong, failing_case):
 def test_wrong_nesterov_steps_fail_naming_the_input(wrong, failing_case):
     result = check_nesterov_step(wrong)
     assert not result.passed
-    assert failing_case in str(result) and "inputs:" in str(result)
+    assert failing_case in result.message and "inputs:" in result.message
     assert result.case.description == failing_case
 
 
 def test_message_names_values_and_expected():
-    message = str(check_momentum_step(ema_without_rescaling))
+    message = check_momentum_step(ema_without_rescaling).message
     # second case: theta 0.95, g 0.4, buffer 0.5, lr 0.1, momentum 0.9 -> buffer 0.85, theta 0.865
     assert "[0.95], [0.4], [0.5], 0.1, 0.9, False" in message
     assert "[0.865]" in message and "[0.85]" in message
@@ -135,12 +135,12 @@ def test_a_function_that_changes_theta_in_place_fails_naming_theta(check):
     # The exercise asks for new arrays; the values are right, so only the in-place check can fail.
     result = check(in_place_heavy_ball)
     assert not result.passed
-    assert "modified its input `theta` in place" in str(result)
+    assert "modified its input `theta` in place" in result.message
     assert result.case.description == "the first step, one coordinate"
 
 
 def test_a_function_that_changes_the_buffer_in_place_fails_naming_the_buffer():
     result = check_momentum_step(in_place_buffer_only)
     assert not result.passed
-    assert "modified its input `buffer` in place" in str(result)
+    assert "modified its input `buffer` in place" in result.message
     assert result.case.description == "a second step, one coordinate"

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import inspect
 import signal
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -57,6 +58,10 @@ class Case:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
+MESSAGE_WIDTH = 80
+"""The width at which printed verdicts are folded (a notebook's output column holds about 85)."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """The verdict of a checker: ``passed`` and a message saying why, printable as is."""
@@ -71,10 +76,21 @@ class CheckResult:
         return self.passed
 
     def __str__(self) -> str:
-        return self.message
+        return self.wrapped()
 
     def __repr__(self) -> str:
-        return self.message
+        return self.wrapped()
+
+    def wrapped(self, width: int = MESSAGE_WIDTH) -> str:
+        """The message folded at ``width`` characters (continued lines indented), for printing.
+
+        A notebook's output column, on the book's website and in JupyterLab, holds about 85
+        characters; ``message`` itself stays one line, for programs that read it.
+        """
+        return textwrap.fill(
+            self.message, width=width, subsequent_indent="  ", break_long_words=False,
+            break_on_hyphens=False,
+        )  # fmt: skip
 
     def raise_if_failed(self) -> None:
         """Raise AssertionError with the message unless the check passed (for autograders)."""

@@ -85,7 +85,7 @@ def check_momentum_step(fn: Callable) -> CheckResult:
     ...     buffer = g.copy() if first_step else momentum * buffer + g
     ...     return theta - lr * buffer, buffer
     >>> result = check_momentum_step(momentum_step)
-    >>> result.passed, str(result).endswith("on all 6 test cases.")
+    >>> result.passed, result.message.endswith("on all 6 test cases.")
     (True, True)
     >>> def in_place(theta, g, buffer, lr, momentum, first_step):
     ...     buffer = g.copy() if first_step else momentum * buffer + g
