@@ -16,7 +16,7 @@ def adam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0, v
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \quad (\text{only if } \lambda > 0)\\
+        g_t &\leftarrow g_t + \omega \theta_{t-1} \quad (\text{only if } \omega > 0)\\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t\\
         v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2\\
         \hat m_t &= m_t / (1 - \beta_1^t)\\
@@ -33,7 +33,7 @@ def adam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0, v
     t : int
         The step number, counted from 1.
     lr, beta1, beta2, eps, weight_decay : float
-        :math:`\alpha`, :math:`\beta_1`, :math:`\beta_2`, :math:`\epsilon`, :math:`\lambda`.
+        :math:`\alpha`, :math:`\beta_1`, :math:`\beta_2`, :math:`\epsilon`, :math:`\omega`.
     v_max : ndarray or None
         The running maximum of :math:`v` for AMSGrad, or None for plain Adam.
 
@@ -69,7 +69,7 @@ class Adam(Optimizer):
     r"""Adam: momentum on the gradient, divided by the root of a moving average of its square.
 
     Same hyperparameters, defaults and update as ``torch.optim.Adam``: ``weight_decay`` adds
-    :math:`\lambda\theta` to the gradient (L2 regularization, not decoupled decay: see
+    :math:`\omega\theta` to the gradient (L2 regularization, not decoupled decay: see
     :class:`AdamW`), ``eps`` is added after the square root of the bias-corrected :math:`\hat v_t`,
     and ``amsgrad=True`` keeps the running maximum of the uncorrected :math:`v_t` and divides it by
     :math:`1 - \beta_2^t`, as PyTorch does. The update is :func:`adam_update`.
@@ -86,7 +86,7 @@ class Adam(Optimizer):
     eps : float, default 1e-8
         :math:`\epsilon` (>= 0), added to :math:`\sqrt{\hat v_t}`.
     weight_decay : float, default 0
-        L2 coefficient :math:`\lambda` (>= 0).
+        L2 coefficient :math:`\omega` (>= 0; the papers write :math:`\lambda`).
     amsgrad : bool, default False
         Use AMSGrad's running maximum of :math:`v_t` (Reddi et al., 2018).
 
@@ -101,7 +101,7 @@ class Adam(Optimizer):
     :math:`\beta_1`         ``betas[0]``        decay of the first moment estimate
     :math:`\beta_2`         ``betas[1]``        decay of the second raw moment estimate
     :math:`\epsilon`        ``eps``             added to the denominator
-    :math:`\lambda`         ``weight_decay``    L2 coefficient
+    :math:`\omega`          ``weight_decay``    L2 coefficient
     :math:`m_t`             ``m[i]``            biased first moment estimate
     :math:`v_t`             ``v[i]``            biased second raw moment estimate
     :math:`v^{\max}_t`      ``v_max[i]``        running maximum of :math:`v_t` (AMSGrad only)

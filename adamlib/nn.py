@@ -26,15 +26,17 @@ Notation (matrices hold one sample a row, as :math:`X` does):
 symbol                                      attribute or variable        meaning
 ==========================================  ===========================  ========================
 :math:`K`                                   ``n_layers``                 number of dense layers
-:math:`d_0, \dots, d_K`                     ``layer_sizes``              widths: inputs, hidden
+:math:`N_0, \dots, N_K`                     ``layer_sizes``              widths: inputs, hidden
                                                                          units, classes
-:math:`W_k` (:math:`d_{k-1} \times d_k`)    ``params[2k-2]``             weights of layer k
-:math:`c_k` (:math:`d_k`)                   ``params[2k-1]``             biases of layer k
+:math:`W_k` (:math:`N_{k-1} \times N_k`)    ``params[2k-2]``             weights of layer k
+:math:`c_k` (:math:`N_k`)                   ``params[2k-1]``             biases of layer k
 :math:`\theta`                              ``flat_params``              every :math:`W_k, c_k`,
                                                                          in that order, flattened
 :math:`\nabla f(\theta)`                    ``flat_grad``, ``grads``     the gradient, same layout
-:math:`Z_k = A_{k-1} W_k + c_k`             ``z``                        pre-activations
-:math:`A_k = \phi(Z_k)`, :math:`A_0 = X`    ``a``                        activations
+:math:`Z_k = U_{k-1} W_k + c_k`             ``z``                        pre-activations
+:math:`U_k = \operatorname{act}(Z_k)`       ``a``                        activations;
+                                                                         :math:`U_0 = X`
+:math:`\operatorname{act}`                  ``activation``               the nonlinearity
 :math:`G_k = \partial f / \partial Z_k`     ``delta``                    backpropagated error
 :math:`\omega`                              ``l2``                       L2 coefficient
 ==========================================  ===========================  ========================
@@ -80,7 +82,7 @@ __all__ = [
 
 
 def dense(a: np.ndarray, W: np.ndarray, c: np.ndarray) -> np.ndarray:
-    r"""A dense layer: :math:`Z = A W + c` (the bias ``c`` is added to every row).
+    r"""A dense layer: :math:`Z = U W + c` (the bias ``c`` is added to every row).
 
     Examples
     --------
@@ -95,13 +97,13 @@ def dense_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Backward through :func:`dense`: from :math:`G = \partial f/\partial Z` to the gradients.
 
-    With :math:`Z = AW + c`, each entry :math:`Z_{ij} = \sum_l A_{il} W_{lj} + c_j`, so
+    With :math:`Z = UW + c`, each entry :math:`Z_{ij} = \sum_l U_{il} W_{lj} + c_j`, so
 
     .. math::
 
-        \frac{\partial f}{\partial W} = A^\top G, \qquad
+        \frac{\partial f}{\partial W} = U^\top G, \qquad
         \frac{\partial f}{\partial c} = G^\top \mathbf 1 \;(\text{the column sums of } G), \qquad
-        \frac{\partial f}{\partial A} = G W^\top.
+        \frac{\partial f}{\partial U} = G W^\top.
 
     Returns
     -------
@@ -119,22 +121,22 @@ def dense_backward(
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
-    r"""The hyperbolic tangent, :math:`\phi(z) = \tanh z`, entry by entry."""
+    r"""The hyperbolic tangent, :math:`\operatorname{act}(z) = \tanh z`, entry by entry."""
     return np.tanh(z)
 
 
 def tanh_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    r""":math:`\phi'(z) = 1 - \tanh^2 z`, computed from the output ``a = tanh(z)``."""
+    r""":math:`\operatorname{act}'(z) = 1 - \tanh^2 z`, computed from the output ``a = tanh(z)``."""
     return 1 - a**2
 
 
 def relu(z: np.ndarray) -> np.ndarray:
-    r"""The rectifier, :math:`\phi(z) = \max(z, 0)`, entry by entry."""
+    r"""The rectifier, :math:`\operatorname{act}(z) = \max(z, 0)`, entry by entry."""
     return np.maximum(z, 0)
 
 
 def relu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    r""":math:`\phi'(z) = \mathbb 1[z > 0]`, taken as 0 at the kink :math:`z = 0`, as in PyTorch."""
+    r"""ReLU's :math:`\operatorname{act}'(z) = \mathbb 1[z > 0]`: 0 at the kink, as in PyTorch."""
     return (z > 0).astype(z.dtype)
 
 
@@ -211,12 +213,12 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
 class MLP:
     r"""A multilayer perceptron for classification, with softmax cross-entropy loss.
 
-    Layer :math:`k = 1, \dots, K` maps activations :math:`A_{k-1}` (one sample a row,
-    :math:`A_0 = X`) to
+    Layer :math:`k = 1, \dots, K` maps activations :math:`U_{k-1}` (one sample a row,
+    :math:`U_0 = X`) to
 
     .. math::
 
-        Z_k = A_{k-1} W_k + c_k, \qquad A_k = \phi(Z_k) \quad (k < K),
+        Z_k = U_{k-1} W_k + c_k, \qquad U_k = \operatorname{act}(Z_k) \quad (k < K),
 
     and the last layer's :math:`Z_K` are the logits. The loss on data :math:`(X, y)` is
 
@@ -231,25 +233,25 @@ class MLP:
     .. math::
 
         G_K &= \tfrac1n \bigl(\operatorname{softmax}(Z_K) - Y\bigr)\\
-        \partial f / \partial W_k &= A_{k-1}^\top G_k + \omega W_k, \qquad
+        \partial f / \partial W_k &= U_{k-1}^\top G_k + \omega W_k, \qquad
         \partial f / \partial c_k = G_k^\top \mathbf 1\\
-        G_{k-1} &= (G_k W_k^\top) \odot \phi'(Z_{k-1}).
+        G_{k-1} &= (G_k W_k^\top) \odot \operatorname{act}'(Z_{k-1}).
 
-    With one layer (``MLP([d_0, C])``) this is multinomial logistic regression.
+    With one layer (``MLP([N_0, C])``) this is multinomial logistic regression.
 
     The arrays are properties, so that nothing can rebind them: :attr:`flat_params` holds every
     parameter in the order ``W1, b1, W2, b2, ...``, each weight matrix row-major; :attr:`params`
-    lists views into it, ``W_k`` of shape ``(d_{k-1}, d_k)`` and ``b_k`` of shape ``(d_k,)``;
+    lists views into it, ``W_k`` of shape ``(N_{k-1}, N_k)`` and ``b_k`` of shape ``(N_k,)``;
     :attr:`flat_grad` and :attr:`grads` hold the gradient in the same layout. Set parameters by
     copying into the vector, ``net.flat_params[...] = w``.
 
     Parameters
     ----------
     layer_sizes : sequence of int
-        :math:`d_0, \dots, d_K`: the number of inputs, the widths of the hidden layers, and the
+        :math:`N_0, \dots, N_K`: the number of inputs, the widths of the hidden layers, and the
         number of classes. At least two entries, each at least 1.
     activation : {"tanh", "relu"}, default "tanh"
-        :math:`\phi`, applied after every layer but the last.
+        :math:`\operatorname{act}`, applied after every layer but the last.
     seed : int, default 0
         Seed of ``np.random.default_rng`` for the initial weights.
     dtype : float32 or float64, default float64
@@ -258,7 +260,7 @@ class MLP:
     Attributes
     ----------
     layer_sizes : tuple of int
-        :math:`d_0, \dots, d_K`, as given.
+        :math:`N_0, \dots, N_K`, as given.
     activation : str
         ``"tanh"`` or ``"relu"``.
     dtype : numpy.dtype
@@ -274,11 +276,11 @@ class MLP:
     float32 and float64 networks with the same seed start at the same point up to rounding):
 
     - ``"tanh"``: Glorot and Bengio's normalized initialization (their equation (16)),
-      :math:`W_k \sim U\bigl[-\sqrt{6/(d_{k-1} + d_k)}, \sqrt{6/(d_{k-1} + d_k)}\bigr]`,
+      :math:`W_k \sim \mathcal U\bigl[-\sqrt{6/(N_{k-1} + N_k)}, \sqrt{6/(N_{k-1} + N_k)}\bigr]`,
       their compromise between keeping the variance of the activations and that of the
       back-propagated gradients constant from layer to layer.
     - ``"relu"``: He et al.'s initialization (their section 2.2), :math:`W_k \sim
-      \mathcal N(0, 2/d_{k-1})`, which keeps the variance of the pre-activations constant when
+      \mathcal N(0, 2/N_{k-1})`, which keeps the variance of the pre-activations constant when
       half of the units are zero.
 
     The rule of the activation is used for every layer, the last one included, and for the
@@ -392,7 +394,7 @@ class MLP:
 
     # -- forward and backward -------------------------------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """The logits :math:`Z_K`, shape ``(n, d_K)``, for the rows of ``X``."""
+        """The logits :math:`Z_K`, shape ``(n, N_K)``, for the rows of ``X``."""
         return self._logits(self._check_X(X))
 
     def _logits(self, a: np.ndarray) -> np.ndarray:
@@ -414,10 +416,10 @@ class MLP:
 
         Parameters
         ----------
-        X : ndarray, shape (n, d_0)
+        X : ndarray, shape (n, N_0)
             Inputs, one sample a row (cast to the network's dtype).
         y : ndarray of int, shape (n,)
-            Labels in ``0, ..., d_K - 1``.
+            Labels in ``0, ..., N_K - 1``.
         l2 : float, default 0
             :math:`\omega \ge 0`, the coefficient of :math:`\frac{\omega}{2}\sum_k \|W_k\|_F^2`.
 
@@ -449,7 +451,7 @@ class MLP:
             a = phi(z) if k < K - 1 else z
         loss, delta = softmax_cross_entropy(a, y)  # delta = G_K = (softmax(Z_K) - Y) / n
 
-        # Backward pass, into a scratch vector: flat_grad is written only once nothing can fail.
+        # Backward pass, into a scratch vector: flat_grad is written once nothing can fail.
         grad = np.empty_like(self._flat_grad)
         grad_views = _split(grad, [p.shape for p in self._params])
         for k in reversed(range(K)):
@@ -457,7 +459,7 @@ class MLP:
             grad_W, grad_c, grad_a = dense_backward(inputs[k], W, delta)
             grad_views[2 * k][...] = grad_W + l2 * W if l2 else grad_W
             grad_views[2 * k + 1][...] = grad_c
-            if k > 0:  # the layer below: G = (G W^T) * phi'(z), with its output phi(z) = inputs[k]
+            if k > 0:  # the layer below: G = (G W^T) * phi'(z), phi(z) = inputs[k]
                 delta = grad_a * phi_derivative(pre_activations[k - 1], inputs[k])
         self._flat_grad[...] = grad
         return loss + self._penalty(l2)
@@ -469,7 +471,7 @@ class MLP:
 
     # -- predictions ------------------------------------------------------------------------------
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities :math:`\\operatorname{softmax}(Z_K)`, shape ``(n, d_K)``."""
+        """Class probabilities :math:`\\operatorname{softmax}(Z_K)`, shape ``(n, N_K)``."""
         return softmax(self.forward(X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
