@@ -26,7 +26,7 @@ from .sgd import SGD, sgd_update
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("data", "ema", "exercises", "nn", "objectives", "plot", "symbolic")
+_SUBMODULES = ("data", "ema", "exercises", "nn", "objectives", "plot", "schedules", "symbolic")
 
 
 def __getattr__(name: str):

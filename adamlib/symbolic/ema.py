@@ -4,7 +4,8 @@ The moving average :math:`m_t = \beta m_{t-1} + (1 - \beta) g_t` is the first li
 update (and, with :math:`g_t^2`, the second). Every result here is derived by SymPy from the
 unrolled sum :math:`m_t = \beta^t m_0 + (1 - \beta) \sum_{i=1}^t \beta^{t-i} g_i`, with
 ``summation``, ``solve`` and ``limit``; none is typed in. Each function takes SymPy symbols or
-numbers and returns a SymPy expression.
+numbers and returns a SymPy expression. The symbols follow the book's notation page: a mean is
+:math:`\nu` (:math:`\mu` is the momentum coefficient), :math:`m_t` is only the moving average.
 
 =========================  ================  =================================================
 symbol                     argument          meaning
@@ -13,16 +14,16 @@ symbol                     argument          meaning
 :math:`t`                  ``t``             number of samples averaged (a positive integer)
 :math:`g_i`                ``g[i]``          the i-th sample (``g`` a :class:`sympy.IndexedBase`)
 :math:`m_0`                ``m0``            starting value of the average
-:math:`\mu`                ``mu``            mean of every sample, for a stationary stream
-:math:`\mu_0, \delta`      ``mu0, delta``    a drifting mean :math:`\mu_i = \mu_0 + \delta i`
+:math:`\nu`                ``nu``            mean of every sample, for a stationary stream
+:math:`\nu_0, \delta`      ``nu0, delta``    a drifting mean :math:`\nu_i = \nu_0 + \delta i`
 :math:`\sigma`             ``sigma``         standard deviation of every (independent) sample
 =========================  ================  =================================================
 
 Geometric sums come back from SymPy as a ``Piecewise`` that separates :math:`\beta = 1` (or
 :math:`|\beta| \ge 1` for infinite sums); every function here keeps the branch for
-:math:`0 < \beta < 1`, the only case a moving average uses. Limits :math:`t \to \infty` are
-taken with :math:`\beta = e^{-\lambda}`, :math:`\lambda > 0`, which tells SymPy that
-:math:`\beta^t \to 0`. The general results are derived once per session and cached.
+:math:`0 < \beta < 1`, the only case a moving average uses (:func:`branch_for_unit_interval`).
+Limits :math:`t \to \infty` are taken with :math:`\beta = e^{-\tau}`, :math:`\tau > 0`, which
+tells SymPy that :math:`\beta^t \to 0`. The general results are derived once per session and cached.
 
 References
 ----------
@@ -49,12 +50,14 @@ __all__ = [
     "bias_corrected_lag",
     "bias_corrected_variance",
     "bias_correction_factor",
+    "branch_for_unit_interval",
     "effective_window",
     "ema_by_recursion",
     "ema_expectation",
     "ema_expectation_drifting",
     "ema_recursion_residual",
     "ema_unrolled",
+    "ema_variance",
     "ema_weight",
     "ema_weights_sum",
     "first_sample_unrolled",
@@ -69,10 +72,10 @@ _BETA = sp.Symbol("beta", positive=True)
 _T = sp.Symbol("t", integer=True, positive=True)
 _I = sp.Symbol("i", integer=True, positive=True)
 _K = sp.Symbol("k", integer=True, positive=True)
-_MU, _MU0, _DELTA = sp.symbols("mu mu_0 delta", real=True)
+_NU, _NU0, _DELTA = sp.symbols("nu nu_0 delta", real=True)
 _SIGMA = sp.Symbol("sigma", positive=True)
 _G = sp.IndexedBase("g")
-_LAMBDA = sp.Symbol("lambda", positive=True)
+_TAU = sp.Symbol("tau", positive=True)
 
 
 def ema_by_recursion(beta, g, n: int, m0=0) -> sp.Expr:
@@ -187,48 +190,48 @@ def ema_weights_sum(beta, t) -> sp.Expr:
     return _substitute(_general_weights_sum(), {_BETA: beta, _T: t})
 
 
-def ema_expectation(beta, t, mu) -> sp.Expr:
-    r"""The mean :math:`E[m_t] = (1 - \beta^t)\mu` of a zero-started average of a stationary stream.
+def ema_expectation(beta, t, nu) -> sp.Expr:
+    r"""The mean :math:`E[m_t] = (1 - \beta^t)\nu` of a zero-started average of a stationary stream.
 
     Derived from the unrolled sum by linearity of expectation: every :math:`g_i` in
-    :func:`ema_unrolled` (with :math:`m_0 = 0`) is replaced by its mean :math:`\mu`, and the sum
+    :func:`ema_unrolled` (with :math:`m_0 = 0`) is replaced by its mean :math:`\nu`, and the sum
     evaluated.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> beta, t, mu = sp.symbols("beta t mu")
-    >>> ema_expectation(beta, t, mu)
-    mu*(1 - beta**t)
+    >>> beta, t, nu = sp.symbols("beta t nu")
+    >>> ema_expectation(beta, t, nu)
+    nu*(1 - beta**t)
     """
-    return _substitute(_general_expectation(), {_BETA: beta, _T: t, _MU: mu})
+    return _substitute(_general_expectation(), {_BETA: beta, _T: t, _NU: nu})
 
 
-def ema_expectation_drifting(beta, t, mu0, delta) -> sp.Expr:
-    r"""The mean :math:`E[m_t]` of a zero-started average when :math:`E[g_i] = \mu_0 + \delta i`.
+def ema_expectation_drifting(beta, t, nu0, delta) -> sp.Expr:
+    r"""The mean :math:`E[m_t]` of a zero-started average when :math:`E[g_i] = \nu_0 + \delta i`.
 
     Derived like :func:`ema_expectation`, with each :math:`g_i` replaced by
-    :math:`\mu_0 + \delta i`. The result is :math:`(1 - \beta^t)\mu_t + \zeta_t` with
-    :math:`\mu_t = \mu_0 + \delta t` and the drift term
+    :math:`\nu_0 + \delta i`. The result is :math:`(1 - \beta^t)\nu_t + \zeta_t` with
+    :math:`\nu_t = \nu_0 + \delta t` and the drift term
     :math:`\zeta_t = -\delta\big(\beta(1 - \beta^t)/(1 - \beta) - t\beta^t\big)`, the
     :math:`\zeta` of Kingma and Ba's section 3 for this stream.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> beta, t, mu0, delta = sp.symbols("beta t mu_0 delta")
-    >>> sp.simplify(ema_expectation_drifting(beta, t, mu0, 0) - ema_expectation(beta, t, mu0))
+    >>> beta, t, nu0, delta = sp.symbols("beta t nu_0 delta")
+    >>> sp.simplify(ema_expectation_drifting(beta, t, nu0, 0) - ema_expectation(beta, t, nu0))
     0
     """
-    return _substitute(_general_expectation_drifting(), {_BETA: beta, _T: t, _MU0: mu0,
+    return _substitute(_general_expectation_drifting(), {_BETA: beta, _T: t, _NU0: nu0,
                                                          _DELTA: delta})  # fmt: skip
 
 
 def bias_correction_factor(beta, t) -> sp.Expr:
     r"""The constant :math:`c = 1/(1 - \beta^t)` for which :math:`c\, m_t` is unbiased.
 
-    Solves :math:`c\, E[m_t] = \mu` for :math:`c` with ``sympy.solve``, using
-    :func:`ema_expectation`; the solution does not depend on :math:`\mu`, so one factor corrects
+    Solves :math:`c\, E[m_t] = \nu` for :math:`c` with ``sympy.solve``, using
+    :func:`ema_expectation`; the solution does not depend on :math:`\nu`, so one factor corrects
     every stationary stream. Adam divides by :math:`1 - \beta^t`.
 
     Examples
@@ -241,11 +244,11 @@ def bias_correction_factor(beta, t) -> sp.Expr:
 
 
 def bias_corrected_lag(beta, t, delta) -> sp.Expr:
-    r"""How far the corrected average trails a linearly drifting mean: :math:`\mu_t - E[\hat m_t]`.
+    r"""How far the corrected average trails a linearly drifting mean: :math:`\nu_t - E[\hat m_t]`.
 
-    With :math:`E[g_i] = \mu_0 + \delta i` and :math:`\hat m_t = m_t / (1 - \beta^t)`, the lag is
+    With :math:`E[g_i] = \nu_0 + \delta i` and :math:`\hat m_t = m_t / (1 - \beta^t)`, the lag is
     :math:`\delta\big(\beta/(1 - \beta) - t\beta^t/(1 - \beta^t)\big)`, derived from
-    :func:`ema_expectation_drifting`; it does not depend on :math:`\mu_0`, is 0 at :math:`t = 1`
+    :func:`ema_expectation_drifting`; it does not depend on :math:`\nu_0`, is 0 at :math:`t = 1`
     and grows to :func:`steady_state_lag`.
 
     Examples
@@ -333,6 +336,24 @@ def first_sample_unrolled(beta, t, g, index=None) -> sp.Expr:
     return coefficient * g[1] + (1 - beta) * sp.Sum(beta ** (t - i) * g[i], (i, 2, t))
 
 
+def ema_variance(beta, t, sigma) -> sp.Expr:
+    r"""Variance of the zero-started :math:`m_t` of independent samples of variance :math:`\sigma^2`.
+
+    :math:`\operatorname{Var} m_t = \sigma^2 \sum_{i=1}^t \big((1-\beta)\beta^{t-i}\big)^2`, summed
+    by SymPy: :math:`\sigma^2 (1-\beta)(1-\beta^{2t})/(1+\beta)`. It tends to
+    :func:`steady_state_variance`, :math:`\sigma^2(1-\beta)/(1+\beta)`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> ema_variance(sp.Symbol("beta"), sp.Symbol("t"), sp.Symbol("sigma"))
+    sigma**2*(1 - beta)*(1 - beta**(2*t))/(beta + 1)
+    >>> ema_variance(sp.Rational(1, 2), 1, 1)
+    1/4
+    """
+    return _substitute(_general_ema_variance(), {_BETA: beta, _T: t, _SIGMA: sigma})
+
+
 def bias_corrected_variance(beta, t, sigma) -> sp.Expr:
     r"""Variance of :math:`\hat m_t` for independent samples of variance :math:`\sigma^2`.
 
@@ -384,6 +405,36 @@ def steady_state_variance(beta, sigma) -> sp.Expr:
     return _substitute(_general_steady_state_variance(), {_BETA: beta, _SIGMA: sigma})
 
 
+def branch_for_unit_interval(expr: sp.Expr, beta: sp.Symbol) -> sp.Expr:
+    r"""Keep, in every ``Piecewise`` of ``expr``, the branch that holds for :math:`0 < \beta < 1`.
+
+    SymPy sums a geometric series as a ``Piecewise``: one formula for :math:`\beta = 1` (or
+    :math:`|\beta| \ge 1`) and one for the rest. A moving average has :math:`0 < \beta < 1`. The
+    conditions SymPy attaches (``Eq(beta, 1)``, ``Abs(beta) < 1``, ``beta < 1``) do not change
+    inside that open interval, so deciding each at :math:`\beta = 1/2` decides it on the whole
+    interval; the first branch whose condition holds there is kept.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> beta, k = sp.Symbol("beta", positive=True), sp.Symbol("k", integer=True, positive=True)
+    >>> series = sp.summation(beta**k, (k, 1, sp.oo))
+    >>> series.has(sp.Piecewise), branch_for_unit_interval(series, beta)
+    (True, beta/(1 - beta))
+    """
+
+    def branch(*pairs):
+        for value, condition in pairs:
+            decided = sp.sympify(condition).subs(beta, sp.Rational(1, 2))
+            if decided is sp.true:
+                return value
+            if decided is not sp.false:
+                raise ValueError(f"cannot decide the condition {condition} for 0 < beta < 1")
+        raise ValueError("no branch of the Piecewise holds for 0 < beta < 1")
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: branch(*e.args))
+
+
 # -- the general derivations, in the internal symbols, each done once ------------------------
 
 
@@ -394,29 +445,29 @@ def _general_weights_sum() -> sp.Expr:
 
 @lru_cache(maxsize=None)
 def _general_expectation() -> sp.Expr:
-    return _expectation_of_unrolled(_MU)
+    return _expectation_of_unrolled(_NU)
 
 
 @lru_cache(maxsize=None)
 def _general_expectation_drifting() -> sp.Expr:
-    expectation = _expectation_of_unrolled(_MU0 + _DELTA * _I)
-    parts = sp.collect(sp.expand(expectation), [_MU0, _DELTA], evaluate=False)
-    if set(parts) != {_MU0, _DELTA}:
-        raise ArithmeticError(f"E[m_t] is not linear in mu_0 and delta: {expectation}")
-    return sum(_tidy(symbol * sp.factor(parts[symbol])) for symbol in (_MU0, _DELTA))
+    expectation = _expectation_of_unrolled(_NU0 + _DELTA * _I)
+    parts = sp.collect(sp.expand(expectation), [_NU0, _DELTA], evaluate=False)
+    if set(parts) != {_NU0, _DELTA}:
+        raise ArithmeticError(f"E[m_t] is not linear in nu_0 and delta: {expectation}")
+    return sum(_tidy(symbol * sp.factor(parts[symbol])) for symbol in (_NU0, _DELTA))
 
 
 @lru_cache(maxsize=None)
 def _general_correction_factor() -> sp.Expr:
     c = sp.Symbol("c")
-    (solution,) = sp.solve(sp.Eq(c * _general_expectation(), _MU), c)
+    (solution,) = sp.solve(sp.Eq(c * _general_expectation(), _NU), c)
     return sp.simplify(solution)
 
 
 @lru_cache(maxsize=None)
 def _general_lag() -> sp.Expr:
     corrected = _general_correction_factor() * _general_expectation_drifting()
-    lag = sp.factor(sp.simplify(_MU0 + _DELTA * _T - corrected))
+    lag = sp.factor(sp.simplify(_NU0 + _DELTA * _T - corrected))
     return lag
 
 
@@ -439,26 +490,37 @@ def _general_half_life() -> sp.Expr:
 
 
 @lru_cache(maxsize=None)
+def _general_ema_variance() -> sp.Expr:
+    summed = sp.expand(_SIGMA**2 * _sum(ema_weight(_BETA, _T, _I) ** 2, 1, _T), power_exp=True)
+    return _factor_holding(summed, _BETA ** (2 * _T))
+
+
+@lru_cache(maxsize=None)
 def _general_corrected_variance() -> sp.Expr:
-    weight = ema_weight(_BETA, _T, _I) * _general_correction_factor()
-    return sp.factor(sp.simplify(_SIGMA**2 * _sum(weight**2, 1, _T)))
+    # m_hat_t = m_t / (1 - beta^t): the variance is divided by (1 - beta^t)^2
+    corrected = _general_ema_variance() * _general_correction_factor() ** 2
+    return _factor_holding(sp.expand(corrected, power_exp=True), _BETA**_T)
 
 
 @lru_cache(maxsize=None)
 def _general_first_sample_variance() -> sp.Expr:
     unrolled = first_sample_unrolled(_BETA, _T, _G, index=_I)
-    (later,) = [term for term in sp.Add.make_args(unrolled) if term.has(sp.Sum)]
-    first_weight = unrolled.coeff(_G[1])
-    (summand_sum,) = later.atoms(sp.Sum)
-    later_weight = later / summand_sum * summand_sum.function / _G[_I]  # (1-beta) beta^(t-i)
-    (_, low, high) = summand_sum.limits[0]
-    total = first_weight**2 + _sum(sp.expand(later_weight**2), low, high)
-    return sp.factor(sp.simplify(_SIGMA**2 * total))
+    first_weight = unrolled.coeff(_G[1])  # beta^(t-1)
+    # g_2..g_t keep the weights (1 - beta) beta^(t-i), i.e. those of m_{t-1} on g_1..g_{t-1}:
+    # their squares sum to Var m_{t-1} / sigma^2
+    later = _general_ema_variance().subs(_T, _T - 1)
+    return sp.factor(sp.simplify(_SIGMA**2 * first_weight**2 + later))
 
 
 @lru_cache(maxsize=None)
 def _general_steady_state_variance() -> sp.Expr:
-    return sp.factor(_limit_in_t(_general_corrected_variance()))
+    return sp.factor(_limit_in_t(_general_ema_variance()))
+
+
+def _factor_holding(expr: sp.Expr, power: sp.Expr) -> sp.Expr:
+    """Factor ``expr`` with ``power`` (such as beta^t) held as one symbol: 1 - beta^t stays whole."""
+    held = sp.Dummy("power")
+    return sp.factor(expr.subs(power, held)).subs(held, power)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -468,38 +530,30 @@ def _expectation_of_unrolled(mean_of_sample_i: sp.Expr) -> sp.Expr:
     """E[m_t] by linearity: replace each g_i in the zero-started unrolled sum by its mean."""
     unrolled = ema_unrolled(_BETA, _T, _G, m0=0, index=_I)
     expected = unrolled.xreplace({_G[_I]: mean_of_sample_i})
-    return sp.simplify(_resolve_for_unit_interval(expected.doit()))
+    summed = expected.replace(lambda e: isinstance(e, sp.Sum),
+                              lambda e: _sum(e.function, *e.limits[0][1:]))  # fmt: skip
+    return sp.simplify(summed)
 
 
 def _sum(summand: sp.Expr, low, high) -> sp.Expr:
-    index = _K if summand.has(_K) else _I
-    return _resolve_for_unit_interval(sp.summation(summand, (index, low, high)))
+    """Sum over the index (k or i) term by term, constants outside, for 0 < beta < 1.
 
-
-def _resolve_for_unit_interval(expr: sp.Expr) -> sp.Expr:
-    """Keep, in every Piecewise, the branch that holds for 0 < beta < 1.
-
-    The conditions SymPy attaches to geometric sums (``Eq(beta, 1)``, ``Abs(beta) < 1``) are
-    constant on the open interval (0, 1), so testing them at beta = 1/2 decides them there.
+    Linearity first: SymPy sums ``beta**(t - i)`` alone far faster than ``(1 - beta)**2 *
+    beta**(2*(t - i))``, which it expands into several geometric sums of its own.
     """
-
-    def branch(*pairs):
-        for value, condition in pairs:
-            decided = sp.sympify(condition).subs(_BETA, sp.Rational(1, 2))
-            if decided is sp.true:
-                return value
-            if decided is not sp.false:
-                raise ValueError(f"cannot decide the condition {condition} for 0 < beta < 1")
-        raise ValueError("no branch of the Piecewise holds for 0 < beta < 1")
-
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: branch(*e.args))
+    index = _K if summand.has(_K) else _I
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(summand)):
+        constant, varying = term.as_independent(index, as_Add=False)
+        total += constant * sp.summation(varying, (index, low, high))
+    return branch_for_unit_interval(total, _BETA)
 
 
 def _limit_in_t(expr: sp.Expr) -> sp.Expr:
     """The limit t -> oo, for 0 < beta < 1, written again in terms of beta."""
-    decaying = expr.subs(_BETA, sp.exp(-_LAMBDA))  # beta = e^(-lambda), lambda > 0
+    decaying = expr.subs(_BETA, sp.exp(-_TAU))  # beta = e^(-tau), tau > 0
     limit = sp.limit(decaying, _T, sp.oo)
-    return sp.simplify(limit.subs(_LAMBDA, -sp.log(_BETA)))
+    return sp.simplify(limit.subs(_TAU, -sp.log(_BETA)))
 
 
 def _tidy(expr: sp.Expr) -> sp.Expr:

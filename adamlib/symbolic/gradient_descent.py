@@ -2,15 +2,19 @@ r"""Derivations for gradient descent (chapter 01), each returning SymPy expressi
 
 On a quadratic, gradient descent is a linear recursion, so everything about it can be solved
 exactly: the factor each step multiplies the error by, the step sizes for which it converges, the
-best fixed step and the rate it gives, and how long it takes to leave a saddle. The last function
-derives the variance of a mini-batch gradient.
+best fixed step and the rate it gives, and how long it takes to leave a saddle. Preconditioning
+changes the matrix of that recursion: Newton's step lands on the minimum of a quadratic, and the
+best diagonal preconditioner of a 2 x 2 Hessian leaves a condition number that only the Hessian's
+off-diagonal entry keeps above 1. The last function derives the variance of a mini-batch gradient.
 
-Each function takes SymPy symbols or plain numbers; with numbers the result is a number.
+Each function takes SymPy symbols or plain numbers; with numbers the result is a number. Chapter 01
+reaches each of these forms in visible steps before it calls them; later chapters and the tests
+reuse them.
 
 References
 ----------
 - J. Nocedal and S. J. Wright, "Numerical Optimization", 2nd edition, Springer, 2006, section 3.3
-  (steepest descent on a quadratic).
+  (steepest descent on a quadratic, Newton's method).
 - L. Bottou, F. E. Curtis and J. Nocedal, "Optimization Methods for Large-Scale Machine
   Learning", SIAM Review, 2018, section 4 (mini-batch gradients).
 """
@@ -23,12 +27,15 @@ import sympy as sp
 
 __all__ = [
     "best_contraction_rate",
+    "best_diagonal_condition_number",
     "best_fixed_step",
     "contraction_rate",
     "gradient_descent_map",
     "gradient_descent_iterate",
     "iteration_factor",
     "minibatch_variance",
+    "newton_map",
+    "rotated_quadratic_hessian",
     "saddle_escape_steps",
     "stable_step_sizes",
 ]
@@ -111,12 +118,13 @@ def stable_step_sizes(lam: sp.Expr) -> sp.Set:
     return interval.subs(curvature, lam)
 
 
-def contraction_rate(eta: sp.Expr, mu: sp.Expr, L: sp.Expr) -> sp.Expr:
-    r"""The worst factor :math:`\max(|1 - \eta\mu|, |1 - \eta L|)` per step on a quadratic whose
-    Hessian has eigenvalues in :math:`[\mu, L]`.
+def contraction_rate(eta: sp.Expr, lam_min: sp.Expr, L: sp.Expr) -> sp.Expr:
+    r"""The worst factor :math:`\max(|1 - \eta\lambda_{\min}|, |1 - \eta L|)` per step on a
+    quadratic whose Hessian has eigenvalues in :math:`[\lambda_{\min}, L]`.
 
     The error along each eigenvector is multiplied by :math:`1 - \eta\lambda`; since that factor
-    is linear in :math:`\lambda`, its largest absolute value over :math:`[\mu, L]` is at an end.
+    is linear in :math:`\lambda`, its largest absolute value over :math:`[\lambda_{\min}, L]` is
+    at an end.
 
     Examples
     --------
@@ -124,34 +132,36 @@ def contraction_rate(eta: sp.Expr, mu: sp.Expr, L: sp.Expr) -> sp.Expr:
     >>> contraction_rate(sp.Rational(1, 10), 1, 10)
     9/10
     """
-    return sp.Max(sp.Abs(iteration_factor(eta, mu)), sp.Abs(iteration_factor(eta, L)))
+    return sp.Max(sp.Abs(iteration_factor(eta, lam_min)), sp.Abs(iteration_factor(eta, L)))
 
 
-def best_fixed_step(mu: sp.Expr, L: sp.Expr) -> sp.Expr:
-    r"""The step :math:`2/(\mu + L)` that minimizes :func:`contraction_rate`.
+def best_fixed_step(lam_min: sp.Expr, L: sp.Expr) -> sp.Expr:
+    r"""The step :math:`2/(\lambda_{\min} + L)` that minimizes :func:`contraction_rate`.
 
-    Derived: :math:`|1-\eta\mu|` falls and :math:`|1-\eta L|` rises with :math:`\eta` between
-    :math:`1/L` and :math:`1/\mu`, so the maximum is smallest where
-    :math:`1 - \eta\mu = -(1 - \eta L)`.
+    Derived: :math:`|1-\eta\lambda_{\min}|` falls and :math:`|1-\eta L|` rises with
+    :math:`\eta` between :math:`1/L` and :math:`1/\lambda_{\min}`, so the maximum is smallest
+    where :math:`1 - \eta\lambda_{\min} = -(1 - \eta L)`.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> mu, L = sp.symbols("mu L", positive=True)
-    >>> best_fixed_step(mu, L)
-    2/(L + mu)
+    >>> lam_min, L = sp.symbols("lambda_min L", positive=True)
+    >>> best_fixed_step(lam_min, L)
+    2/(L + lambda_min)
     """
     eta = sp.Symbol("eta", positive=True)
-    (solution,) = sp.solve(sp.Eq(iteration_factor(eta, mu), -iteration_factor(eta, L)), eta)
+    (solution,) = sp.solve(
+        sp.Eq(iteration_factor(eta, lam_min), -iteration_factor(eta, L)), eta
+    )
     return solution
 
 
 def best_contraction_rate(kappa: sp.Expr) -> sp.Expr:
     r"""The rate :math:`(\kappa - 1)/(\kappa + 1)` at the best fixed step, with
-    :math:`\kappa = L/\mu`.
+    :math:`\kappa = L/\lambda_{\min}`.
 
-    Derived: substitute :math:`\eta = 2/(\mu + L)` and :math:`L = \kappa\mu` into
-    :math:`1 - \eta\mu`.
+    Derived: substitute :math:`\eta = 2/(\lambda_{\min} + L)` and :math:`L = \kappa\lambda_{\min}`
+    into :math:`1 - \eta\lambda_{\min}`.
 
     Examples
     --------
@@ -161,8 +171,8 @@ def best_contraction_rate(kappa: sp.Expr) -> sp.Expr:
     >>> best_contraction_rate(100)
     99/101
     """
-    mu, k = sp.symbols("mu kappa", positive=True)
-    rate = sp.factor(sp.simplify(iteration_factor(best_fixed_step(mu, k * mu), mu)))
+    lam_min, k = sp.symbols("lambda_min kappa", positive=True)
+    rate = sp.factor(sp.simplify(iteration_factor(best_fixed_step(lam_min, k * lam_min), lam_min)))
     return rate.subs(k, kappa)
 
 
@@ -191,6 +201,88 @@ def saddle_escape_steps(eta: sp.Expr, y0: sp.Expr, radius: sp.Expr) -> sp.Expr:
     numerator, denominator = sp.fraction(sp.together(solution))
     solution = sp.logcombine(numerator, force=True) / denominator  # log(r) - log(y0) = log(r/y0)
     return solution.subs({step: eta, start: sp.Abs(y0), target: radius})
+
+
+def newton_map(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
+    r"""Newton's step :math:`\theta \mapsto \theta - H(\theta)^{-1} \nabla f(\theta)`, per
+    coordinate.
+
+    It is gradient descent with step 1 and preconditioner :math:`P = H^{-1}`. On a quadratic
+    :math:`\tfrac12\theta^\top H\theta - b^\top\theta` with :math:`H` positive definite the result
+    no longer depends on :math:`\theta`: it is the minimizer :math:`H^{-1}b`, reached in one step.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> newton_map(x**2 / 2 + 5 * y**2 - x + 10 * y, (x, y))
+    (1, -1)
+    """
+    theta = sp.Matrix(symbols)
+    gradient = sp.Matrix([sp.diff(expr, s) for s in symbols])
+    step = theta - sp.hessian(expr, symbols).inv() * gradient
+    return tuple(sp.simplify(entry) for entry in step)
+
+
+def rotated_quadratic_hessian(kappa: sp.Expr, angle: sp.Expr) -> sp.Matrix:
+    r"""The Hessian :math:`R\,\mathrm{diag}(1, \kappa)\,R^\top` of the bowl
+    :func:`adamlib.objectives.quadratic` with axes turned by ``angle`` :math:`\varphi`.
+
+    :math:`R` is the rotation by :math:`\varphi`, so the curvature is 1 along
+    :math:`(\cos\varphi, \sin\varphi)` and :math:`\kappa` across it.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> rotated_quadratic_hessian(10, 0)
+    Matrix([
+    [1,  0],
+    [0, 10]])
+    >>> rotated_quadratic_hessian(10, sp.pi / 4)
+    Matrix([
+    [11/2, -9/2],
+    [-9/2, 11/2]])
+    """
+    rotation = sp.Matrix([[sp.cos(angle), -sp.sin(angle)], [sp.sin(angle), sp.cos(angle)]])
+    return sp.simplify(rotation * sp.diag(1, kappa) * rotation.T)
+
+
+def best_diagonal_condition_number(h11: sp.Expr, h22: sp.Expr, h12: sp.Expr) -> sp.Expr:
+    r"""The smallest condition number of :math:`PH` over positive diagonal :math:`P`, for a
+    2 x 2 positive definite
+    :math:`H = \begin{pmatrix} h_{11} & h_{12} \\ h_{12} & h_{22}\end{pmatrix}`:
+
+    .. math::
+
+        \min_{P \text{ diagonal}} \kappa(PH)
+        = \frac{\sqrt{h_{11}h_{22}} + |h_{12}|}{\sqrt{h_{11}h_{22}} - |h_{12}|},
+
+    attained by the Jacobi preconditioner :math:`P = \mathrm{diag}(1/h_{11}, 1/h_{22})`. It is 1
+    exactly when :math:`h_{12} = 0`, an axis-aligned quadratic.
+
+    Derived: :math:`PH = D(DHD)D^{-1}` has the eigenvalues of :math:`DHD` with
+    :math:`D = P^{1/2}`. For a 2 x 2 matrix with eigenvalues :math:`\lambda_1 \le \lambda_2`,
+    :math:`\mathrm{tr}^2/\det = (\kappa + 1)^2/\kappa`, which grows with :math:`\kappa \ge 1`.
+    With :math:`\tau = h_{22}P_{22}/(h_{11}P_{11})`, :math:`\mathrm{tr}^2/\det` of :math:`DHD`
+    is :math:`h_{11}h_{22}(1+\tau)^2/((h_{11}h_{22} - h_{12}^2)\tau)`, smallest at
+    :math:`\tau = 1`; solve
+    :math:`(\kappa+1)^2/\kappa` = that minimum for the root :math:`\kappa \ge 1`. Chapter 01
+    does these steps in SymPy, and the tests repeat them against this closed form.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> best_diagonal_condition_number(1, 10, 0)
+    1
+    >>> best_diagonal_condition_number(sp.Rational(11, 2), sp.Rational(11, 2), -sp.Rational(9, 2))
+    10
+    >>> a, b, c = sp.symbols("h_11 h_22 h_12", positive=True)
+    >>> best_diagonal_condition_number(a, b, c)
+    (sqrt(h_11)*sqrt(h_22) + h_12)/(sqrt(h_11)*sqrt(h_22) - h_12)
+    """
+    root_product, off_diagonal = sp.sqrt(h11) * sp.sqrt(h22), sp.Abs(h12)
+    result = (root_product + off_diagonal) / (root_product - off_diagonal)
+    return sp.simplify(result) if result.is_number else result
 
 
 def minibatch_variance(sigma2: sp.Expr, batch: sp.Expr, n: sp.Expr | None = None) -> sp.Expr:

@@ -4,21 +4,26 @@ variance, and the moments of a mini-batch gradient.
 Expectations are taken in two ways. For a named distribution, :mod:`sympy.stats` integrates or
 sums against its density (:func:`raw_moment`, :func:`central_moment`). Without a distribution,
 :func:`expectation_iid` applies only linearity and independence to a polynomial in independent,
-identically distributed variables, replacing each :math:`E[X^k]` by a symbol :math:`m_k`: what it
-derives then holds for every distribution with those moments.
+identically distributed variables, replacing each :math:`E[X^k]` by a symbol that prints as
+:math:`E[X^k]` (:func:`moment_symbol`): what it derives then holds for every distribution with
+those moments.
+
+The symbols follow the book's notation page: a mean is :math:`E[X]`, or :math:`\nu` where a
+distribution needs a parameter for it (:math:`\mu` is the momentum coefficient, :math:`m_t` the
+moving average, :math:`b_t` the momentum buffer and :math:`B` the batch size).
 
 >>> import sympy as sp
 >>> from sympy import stats
->>> mu, sigma = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
->>> raw_moment(stats.Normal("X", mu, sigma), 2)
-mu**2 + sigma**2
+>>> nu, sigma = sp.Symbol("nu", real=True), sp.Symbol("sigma", positive=True)
+>>> raw_moment(stats.Normal("X", nu, sigma), 2)
+nu**2 + sigma**2
 >>> central_from_raw(2)
--m_1**2 + m_2
+-E[X]**2 + E[X^{2}]
 
 References
 ----------
-- G. Casella and R. L. Berger, Statistical Inference, 2nd ed., sections 2.3 (moments) and 7.3
-  (unbiased estimators).
+- G. Casella and R. L. Berger, Statistical Inference, 2nd ed., section 2.3 (moments) and its
+  chapter on point estimation (unbiased estimators).
 """
 
 from __future__ import annotations
@@ -44,49 +49,53 @@ __all__ = [
 
 
 def moment_symbol(k: int) -> sp.Expr:
-    r"""The symbol :math:`m_k` for the k-th raw moment :math:`E[X^k]` (and :math:`m_0 = 1`).
+    r"""A symbol standing for the k-th raw moment :math:`E[X^k]` (and 1 for :math:`k = 0`).
 
-    >>> moment_symbol(2), moment_symbol(0)
-    (m_2, 1)
+    Its name is the LaTeX it prints as, so formulas read :math:`E[X^2] - E[X]^2`.
+
+    >>> moment_symbol(2), moment_symbol(1), moment_symbol(0)
+    (E[X^{2}], E[X], 1)
     """
-    return sp.Integer(1) if k == 0 else sp.Symbol(f"m_{k}", real=True)
+    if k == 0:
+        return sp.Integer(1)
+    return sp.Symbol("E[X]" if k == 1 else f"E[X^{{{k}}}]", real=True)
 
 
-def raw_moment(X: sp.Expr, n: int) -> sp.Expr:
-    r"""The n-th raw moment :math:`E[X^n]` of a :mod:`sympy.stats` random variable, factored.
+def raw_moment(X: sp.Expr, k: int) -> sp.Expr:
+    r"""The k-th raw moment :math:`E[X^k]` of a :mod:`sympy.stats` random variable, factored.
 
     Parameters
     ----------
     X : sympy.stats random symbol
-        For example ``stats.Normal("X", mu, sigma)``.
-    n : int
-        The order, :math:`n \ge 0`.
+        For example ``stats.Normal("X", nu, sigma)``.
+    k : int
+        The order, :math:`k \ge 0`.
 
     Examples
     --------
     >>> p = sp.Symbol("p", positive=True)
-    >>> [raw_moment(stats.Bernoulli("B", p), n) for n in (1, 2, 3)]
+    >>> [raw_moment(stats.Bernoulli("B", p), k) for k in (1, 2, 3)]
     [p, p, p]
     """
-    _check_order(n)
-    return sp.factor(sp.expand(stats.E(X**n)))
+    _check_order(k)
+    return sp.factor(sp.expand(stats.E(X**k)))
 
 
-def central_moment(X: sp.Expr, n: int) -> sp.Expr:
-    r"""The n-th central moment :math:`E[(X - E[X])^n]` of a :mod:`sympy.stats` random variable.
+def central_moment(X: sp.Expr, k: int) -> sp.Expr:
+    r"""The k-th central moment :math:`E[(X - E[X])^k]` of a :mod:`sympy.stats` random variable.
 
     The result is factored, so that for instance the variance of a uniform variable on
-    :math:`[a, b]` reads :math:`(a - b)^2/12`.
+    :math:`[x_{\min}, x_{\max}]` reads :math:`(x_{\max} - x_{\min})^2/12`.
 
     Examples
     --------
-    >>> a, b = sp.symbols("a b", real=True)
-    >>> central_moment(stats.Uniform("U", a, b), 2)
-    (a - b)**2/12
+    >>> x_min, x_max = sp.symbols("x_min x_max", real=True)
+    >>> central_moment(stats.Uniform("U", x_min, x_max), 2)
+    (x_max - x_min)**2/12
     """
-    _check_order(n)
+    _check_order(k)
     mean = stats.E(X)
-    return sp.factor(sp.expand(stats.E((X - mean) ** n)))
+    return sp.factor(sp.expand(stats.E((X - mean) ** k)))
 
 
 def expectation_iid(
@@ -99,9 +108,9 @@ def expectation_iid(
     ``expr`` is expanded into monomials :math:`c\, x_1^{k_1} \cdots x_n^{k_n}` (the coefficient
     :math:`c` free of the variables). Linearity takes :math:`E` inside the sum and past :math:`c`;
     independence factors :math:`E[x_1^{k_1}\cdots x_n^{k_n}] = \prod_i E[x_i^{k_i}]`; identical
-    distribution makes each factor :math:`m_{k_i}`:
+    distribution makes each factor the raw moment :math:`E[X^{k_i}]` of the common law:
 
-    .. math:: E\Big[\sum c\, x_1^{k_1}\cdots x_n^{k_n}\Big] = \sum c\, m_{k_1}\cdots m_{k_n}.
+    .. math:: E\Big[\sum c\, x_1^{k_1}\cdots x_n^{k_n}\Big] = \sum c\, E[X^{k_1}]\cdots E[X^{k_n}].
 
     Parameters
     ----------
@@ -116,7 +125,7 @@ def expectation_iid(
     --------
     >>> x, y, c = sp.symbols("x y c")
     >>> expectation_iid((x + c) * y, [x, y])
-    c*m_1 + m_1**2
+    E[X]**2 + E[X]*c
     """
     polynomial = sp.Poly(sp.expand(expr), *variables)
     total = sp.Integer(0)
@@ -128,20 +137,20 @@ def expectation_iid(
     return sp.expand(total)
 
 
-def central_from_raw(n: int) -> sp.Expr:
-    r"""The n-th central moment in terms of the raw moments :math:`m_1, \dots, m_n`, for any law.
+def central_from_raw(k: int) -> sp.Expr:
+    r"""The k-th central moment in terms of the raw moments :math:`E[X], \dots, E[X^k]`, any law.
 
-    Expands :math:`E[(X - m_1)^n]` with :func:`expectation_iid`; for :math:`n = 2` this is the
+    Expands :math:`E[(X - E[X])^k]` with :func:`expectation_iid`; for :math:`k = 2` this is the
     identity :math:`\operatorname{Var} X = E[X^2] - (E[X])^2`.
 
     Examples
     --------
     >>> central_from_raw(3)
-    2*m_1**3 - 3*m_1*m_2 + m_3
+    2*E[X]**3 - 3*E[X]*E[X^{2}] + E[X^{3}]
     """
-    _check_order(n)
+    _check_order(k)
     x = sp.Symbol("x", real=True)
-    return expectation_iid((x - moment_symbol(1)) ** n, [x])
+    return expectation_iid((x - moment_symbol(1)) ** k, [x])
 
 
 def variance_decomposition(X: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
@@ -200,18 +209,18 @@ def expected_sample_variance(
     n: int | sp.Symbol,
     sigma2: sp.Expr | None = None,
     ddof: int | sp.Expr = 0,
-    mu: sp.Expr | None = None,
+    nu: sp.Expr | None = None,
 ) -> sp.Expr:
     r"""Derive :math:`E\Big[\frac{1}{n-\mathrm{ddof}}\sum_{i=1}^n (X_i - \bar X)^2\Big] =
-    \frac{n-1}{n-\mathrm{ddof}}\,\sigma^2` for i.i.d. :math:`X_i` of mean :math:`\mu` and variance
+    \frac{n-1}{n-\mathrm{ddof}}\,\sigma^2` for i.i.d. :math:`X_i` of mean :math:`\nu` and variance
     :math:`\sigma^2`.
 
-    The only facts used are linearity, independence and :math:`E[X^2] = \sigma^2 + \mu^2` (the
+    The only facts used are linearity, independence and :math:`E[X^2] = \sigma^2 + \nu^2` (the
     variance identity). With a concrete ``n`` the estimator is expanded into monomials and
     :func:`expectation_iid` takes the expectation. With a symbolic ``n``, the square is expanded as
     :math:`(X_i - \bar X)^2 = X_i^2 - \frac2n\sum_j X_i X_j + \frac1{n^2}\sum_{j,k} X_j X_k`, and
-    :math:`E[X_a X_b] = \mu^2 + \sigma^2\,\delta_{ab}` is summed with a Kronecker delta.
-    Either way :math:`\mu` cancels.
+    :math:`E[X_a X_b] = \nu^2 + \sigma^2\,\delta_{ab}` is summed with a Kronecker delta.
+    Either way :math:`\nu` cancels.
 
     Parameters
     ----------
@@ -221,7 +230,7 @@ def expected_sample_variance(
         Variance of one observation.
     ddof : int or sympy expression, default 0
         "Delta degrees of freedom", as in :func:`numpy.var`: 0 divides by n, 1 by n - 1.
-    mu : sympy expression, default the symbol mu
+    nu : sympy expression, default the symbol nu
         Mean of one observation.
 
     Examples
@@ -233,19 +242,19 @@ def expected_sample_variance(
     (sigma**2*(n - 1)/n, sigma**2)
     """
     sigma2 = sp.Symbol("sigma", positive=True) ** 2 if sigma2 is None else sp.sympify(sigma2)
-    mu = sp.Symbol("mu", real=True) if mu is None else sp.sympify(mu)
-    second = sigma2 + mu**2  # E[X^2] = Var X + (E X)^2
+    nu = sp.Symbol("nu", real=True) if nu is None else sp.sympify(nu)
+    second = sigma2 + nu**2  # E[X^2] = Var X + (E X)^2
 
     if isinstance(n, (int, sp.Integer)):
         estimator, xs = sample_variance_estimator(int(n), ddof)
-        moments = {0: sp.Integer(1), 1: mu, 2: second}
+        moments = {0: sp.Integer(1), 1: nu, 2: second}
         return sp.factor(sp.simplify(expectation_iid(estimator, xs, moments.__getitem__)))
 
     i, j, k = sp.symbols("i j k", integer=True, positive=True)
 
     def product_moment(a: sp.Symbol, b: sp.Symbol) -> sp.Expr:
-        # E[X_a X_b]: mu^2 when a != b (independence), E[X^2] = mu^2 + sigma^2 when a == b
-        return mu**2 + (second - mu**2) * sp.KroneckerDelta(a, b, (1, n))
+        # E[X_a X_b]: nu^2 when a != b (independence), E[X^2] = nu^2 + sigma^2 when a == b
+        return nu**2 + (second - nu**2) * sp.KroneckerDelta(a, b, (1, n))
 
     one_term = (
         product_moment(i, i)
@@ -274,33 +283,39 @@ def sample_variance_bias(
 
 
 def minibatch_gradient_moments(
-    n: int | sp.Expr, b: int | sp.Expr, mean: sp.Expr, variance: sp.Expr
+    n: int | sp.Expr, batch_size: int | sp.Expr, mean: sp.Expr, variance: sp.Expr
 ) -> tuple[sp.Expr, sp.Expr]:
     r"""Mean and raw second moment of a mini-batch average drawn without replacement.
 
     Take :math:`n` numbers :math:`a_1, \dots, a_n` (one gradient coordinate per example) with
     mean :math:`\bar a` and variance :math:`s^2 = \frac1n\sum_i (a_i - \bar a)^2`, and a batch
-    :math:`B` of size :math:`b` drawn uniformly without replacement. With indicators
-    :math:`I_i = [i \in B]` the batch gradient is :math:`g_B = \frac1b \sum_i I_i a_i`, and
+    :math:`\mathcal B` of :math:`B` indices drawn uniformly without replacement. With indicators
+    :math:`I_i = \mathbb{1}[i \in \mathcal B]` the batch average is
+    :math:`g = \frac1B \sum_i I_i a_i`, and counting subsets gives
 
     .. math::
 
-        P(i \in B) = \binom{n-1}{b-1}\Big/\binom nb, \qquad
-        P(i, j \in B) = \binom{n-2}{b-2}\Big/\binom nb \quad (i \ne j),
+        P(i \in \mathcal B) = \binom{n-1}{B-1}\Big/\binom nB, \qquad
+        P(i, j \in \mathcal B) = \binom{n-2}{B-2}\Big/\binom nB \quad (i \ne j),
 
-    so by linearity :math:`E[g_B] = \frac1b P(i\in B) S_1` and
-    :math:`E[g_B^2] = \frac1{b^2}\big(P(i \in B) S_2 + P(i, j\in B)(S_1^2 - S_2)\big)` with
-    :math:`S_1 = \sum a_i = n\bar a`, :math:`S_2 = \sum a_i^2 = n(s^2 + \bar a^2)` (the variance
-    identity for the empirical distribution) and :math:`S_1^2 - S_2 = \sum_{i\ne j} a_i a_j`.
-    SymPy simplifies the result to
+    so by linearity :math:`E[g] = \frac1B P(i\in \mathcal B) S_1` and
+    :math:`E[g^2] = \frac1{B^2}\big(P(i \in \mathcal B) S_2
+    + P(i, j\in \mathcal B)(S_1^2 - S_2)\big)`, with :math:`S_1 = \sum a_i = n\bar a`,
+    :math:`S_2 = \sum a_i^2 = n(s^2 + \bar a^2)` (the variance identity for the empirical
+    distribution) and :math:`S_1^2 - S_2 = \sum_{i\ne j} a_i
+    a_j`. SymPy simplifies the result to
 
-    .. math:: E[g_B] = \bar a, \qquad
-              E[g_B^2] = \bar a^2 + \frac{n - b}{b\,(n - 1)}\, s^2 .
+    .. math:: E[g] = \bar a, \qquad
+              E[g^2] = \bar a^2 + \frac{n - B}{B\,(n - 1)}\, s^2 ,
+
+    the squared mean plus the variance of a mini-batch mean drawn without replacement (chapter 01,
+    ``thm-minibatch-variance``). This derivation by counting batches is independent of that
+    theorem's, so each checks the other.
 
     Parameters
     ----------
-    n, b : int or sympy expression
-        Number of examples and batch size (:math:`1 \le b \le n`, :math:`n \ge 2`).
+    n, batch_size : int or sympy expression
+        Number of examples :math:`n \ge 2` and batch size :math:`1 \le B \le n`.
     mean, variance : sympy expression or number
         :math:`\bar a` and :math:`s^2` (variance with divisor n) of the per-example values.
 
@@ -310,26 +325,26 @@ def minibatch_gradient_moments(
 
     Examples
     --------
-    >>> n, b = sp.symbols("n b", integer=True, positive=True)
+    >>> n, B = sp.symbols("n B", integer=True, positive=True)
     >>> abar, s2 = sp.symbols("abar s2", real=True)
-    >>> minibatch_gradient_moments(n, b, abar, s2)
-    (abar, abar**2 - s2*(b - n)/(b*(n - 1)))
+    >>> minibatch_gradient_moments(n, B, abar, s2)
+    (abar, abar**2 + s2*(-B + n)/(B*(n - 1)))
     """
-    n, b = sp.sympify(n), sp.sympify(b)
+    n, size = sp.sympify(n), sp.sympify(batch_size)
     mean, variance = sp.sympify(mean), sp.sympify(variance)
-    p_one = sp.combsimp(sp.binomial(n - 1, b - 1) / sp.binomial(n, b))
-    p_two = sp.combsimp(sp.binomial(n - 2, b - 2) / sp.binomial(n, b))
+    p_one = sp.combsimp(sp.binomial(n - 1, size - 1) / sp.binomial(n, size))
+    p_two = sp.combsimp(sp.binomial(n - 2, size - 2) / sp.binomial(n, size))
     S1 = n * mean
     S2 = n * (variance + mean**2)
-    first = sp.simplify(p_one * S1 / b)
-    second = sp.expand(p_two * (S1**2 - S2) + p_one * S2) / b**2
+    first = sp.simplify(p_one * S1 / size)
+    second = sp.expand(p_two * (S1**2 - S2) + p_one * S2) / size**2
     noise = sp.factor(sp.simplify(second - first**2))
     return first, first**2 + noise
 
 
-def _check_order(n: int) -> None:
-    if not isinstance(n, (int, sp.Integer)) or n < 0:
-        raise ValueError(f"Invalid order n: {n!r} (must be an integer >= 0)")
+def _check_order(k: int) -> None:
+    if not isinstance(k, (int, sp.Integer)) or k < 0:
+        raise ValueError(f"Invalid order k: {k!r} (must be an integer >= 0)")
 
 
 def _check_sample_size(n: int, ddof: int) -> int:

@@ -1,0 +1,3 @@
+"""Placeholder: being written for Part III."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Placeholder: being written for Part III (chapter 12)."""
+
+__all__: list[str] = []
