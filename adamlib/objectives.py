@@ -368,7 +368,12 @@ class LeastSquares(Objective):
         return self.X * (self.X @ w - self.y)[:, None]
 
     def minibatch_grad(
-        self, w: np.ndarray, batch_size: int, rng: np.random.Generator, *, replace: bool = True
+        self,
+        w: np.ndarray,
+        batch_size: int,
+        rng: np.random.Generator,
+        *,
+        replace: bool = True,
     ) -> np.ndarray:
         r"""The gradient on ``batch_size`` examples drawn at random: an unbiased estimate of grad.
 
@@ -391,7 +396,9 @@ class LeastSquares(Objective):
         True
         """
         if not 1 <= batch_size <= (np.inf if replace else self.n_samples):
-            raise ValueError(f"Invalid batch_size: {batch_size!r} for {self.n_samples} examples")
+            raise ValueError(
+                f"Invalid batch_size: {batch_size!r} for {self.n_samples} examples",
+            )
         rows = rng.choice(self.n_samples, size=batch_size, replace=replace)
         X, y = self.X[rows], self.y[rows]
         return X.T @ (X @ np.asarray(w, dtype=float) - y) / batch_size
@@ -502,7 +509,9 @@ def optimization_path(
     gradient = objective.grad if grad is None else grad
     x = np.array(x0, dtype=float)
     if x.shape != (objective.dimension,):
-        raise ValueError(f"x0 has shape {x.shape}, expected ({objective.dimension},)")
+        raise ValueError(
+            f"x0 has shape {x.shape}, expected ({objective.dimension},)",
+        )
     optimizer = optimizer_class(x, **hyperparameters)
     path = np.empty((steps + 1, x.size))
     path[0] = x

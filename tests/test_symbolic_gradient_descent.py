@@ -99,19 +99,19 @@ def test_contraction_rate_on_a_two_dimensional_quadratic():
 
 
 def test_best_fixed_step_symbolic():
-    mu, L = sp.symbols("mu L", positive=True)
-    assert sp.simplify(gd.best_fixed_step(mu, L) - 2 / (mu + L)) == 0
+    lam_min, L = sp.symbols("lambda_min L", positive=True)
+    assert sp.simplify(gd.best_fixed_step(lam_min, L) - 2 / (lam_min + L)) == 0
 
 
 def test_best_fixed_step_minimizes_the_contraction_rate():
     rng = np.random.default_rng(4)
     for _ in range(5):
-        mu, L = sorted(rng.uniform(0.1, 20, size=2))
-        best = float(gd.best_fixed_step(mu, L))
+        lam_min, L = sorted(rng.uniform(0.1, 20, size=2))
+        best = float(gd.best_fixed_step(lam_min, L))
         grid = np.linspace(1e-3, 2 / L, 2001)
-        rates = np.maximum(np.abs(1 - grid * mu), np.abs(1 - grid * L))
+        rates = np.maximum(np.abs(1 - grid * lam_min), np.abs(1 - grid * L))
         assert grid[np.argmin(rates)] == pytest.approx(best, abs=2 * (grid[1] - grid[0]))
-        assert float(gd.contraction_rate(best, mu, L)) == pytest.approx(rates.min(), abs=1e-3)
+        assert float(gd.contraction_rate(best, lam_min, L)) == pytest.approx(rates.min(), abs=1e-3)
 
 
 def test_best_contraction_rate_symbolic_and_numeric():
@@ -180,3 +180,91 @@ def test_minibatch_variance_matches_least_squares_gradients():
         samples = np.array([f.minibatch_grad(w, batch, rng)[0] for _ in range(20000)])
         predicted = float(gd.minibatch_variance(sigma2, batch))
         assert samples.var() == pytest.approx(predicted, rel=0.05)
+
+
+# -- preconditioning ------------------------------------------------------------------------------
+def test_newton_map_lands_on_the_minimum_of_random_quadratics():
+    rng = np.random.default_rng(9)
+    x, y = sp.symbols("x y")
+    for _ in range(5):
+        A = rng.normal(size=(2, 2))
+        H = A @ A.T + 0.1 * np.eye(2)  # positive definite
+        b = rng.normal(size=2)
+        H_exact = sp.Matrix(2, 2, [sp.nsimplify(v, rational=True) for v in H.ravel()])
+        b_exact = [sp.nsimplify(v, rational=True) for v in b]
+        theta = sp.Matrix([x, y])
+        expr = (theta.T * H_exact * theta)[0] / 2 - b_exact[0] * x - b_exact[1] * y
+        landing = gd.newton_map(expr, (x, y))
+        assert all(not entry.free_symbols for entry in landing)  # wherever it starts
+        np.testing.assert_allclose([float(v) for v in landing], np.linalg.solve(H, b), rtol=1e-10)
+        # one SGD step of size 1 on the preconditioned gradient H^{-1} grad lands there too
+        start = rng.normal(size=2)
+        stepped = run_sgd(lambda th: np.linalg.solve(H, H @ th - b), start, 1.0, 1)
+        np.testing.assert_allclose(stepped, np.linalg.solve(H, b), rtol=1e-9, atol=1e-12)
+
+
+def test_newton_map_on_rosenbrock_is_one_newton_step():
+    f = objectives.rosenbrock()
+    step = gd.newton_map(f.expr, f.symbols)
+    point = np.array([-0.7, 1.3])
+    expected = point - np.linalg.solve(f.hessian(point), f.grad(point))
+    got = [float(e.subs(dict(zip(f.symbols, point)))) for e in step]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rotated_quadratic_hessian_is_the_hessian_of_objectives_quadratic(seed):
+    rng = np.random.default_rng(seed)
+    kappa, angle = float(rng.uniform(1, 50)), float(rng.uniform(-np.pi, np.pi))
+    symbolic = np.array(gd.rotated_quadratic_hessian(kappa, angle), dtype=float)
+    numeric = objectives.quadratic(kappa, angle=angle).hessian(np.zeros(2))
+    np.testing.assert_allclose(symbolic, numeric, rtol=1e-9, atol=1e-9)
+
+
+def condition_number(M):
+    eigenvalues = np.linalg.eigvals(M).real
+    return eigenvalues.max() / eigenvalues.min()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_best_diagonal_condition_number_beats_every_other_diagonal_and_jacobi_attains_it(seed):
+    rng = np.random.default_rng(100 + seed)
+    A = rng.normal(size=(2, 2))
+    H = A @ A.T + 0.05 * np.eye(2)
+    predicted = float(gd.best_diagonal_condition_number(H[0, 0], H[1, 1], H[0, 1]))
+    jacobi = np.diag(1 / np.diag(H))
+    assert condition_number(jacobi @ H) == pytest.approx(predicted, rel=1e-9)
+    ratios = np.geomspace(1e-3, 1e3, 4001)  # only the ratio of the two entries matters
+    on_grid = [condition_number(np.diag([1.0, r]) @ H) for r in ratios]
+    assert min(on_grid) >= predicted * (1 - 1e-9)
+    assert min(on_grid) == pytest.approx(predicted, rel=1e-3)
+    assert 1.0 <= predicted <= condition_number(H) * (1 + 1e-9)
+
+
+def test_best_diagonal_condition_number_on_the_rotated_bowl():
+    kappa, phi = sp.Symbol("kappa", positive=True), sp.Symbol("varphi", real=True)
+    H = gd.rotated_quadratic_hessian(kappa, phi)
+    entries = (H[0, 0], H[1, 1], H[0, 1])
+    assert gd.best_diagonal_condition_number(*(e.subs(phi, 0) for e in entries)) == 1
+    at_45 = gd.best_diagonal_condition_number(*(e.subs(phi, sp.pi / 4) for e in entries))
+    excess = sp.Symbol("excess", positive=True)  # kappa = 1 + excess > 1
+    assert sp.simplify((at_45 - kappa).subs(kappa, 1 + excess)) == 0  # at 45 degrees no diagonal
+    # preconditioner helps at all
+    value = float(gd.best_diagonal_condition_number(
+        *(e.subs({kappa: 10, phi: 0.5}) for e in entries)))  # fmt: skip
+    Hn = objectives.quadratic(10, angle=0.5).hessian(np.zeros(2))
+    assert value == pytest.approx(condition_number(np.diag(1 / np.diag(Hn)) @ Hn), rel=1e-9)
+    assert 1 < value < 10
+
+
+def test_best_diagonal_condition_number_is_what_minimizing_trace_squared_over_det_gives():
+    # the derivation of chapter 01, step by step, against the closed form
+    a, b, c, s, d1, d2, kappa = sp.symbols("a b c s d_1 d_2 kappa", positive=True)
+    scaled = sp.diag(d1, d2) * sp.Matrix([[a, c], [c, b]]) * sp.diag(d1, d2)
+    ratio = sp.simplify((scaled.trace() ** 2 / scaled.det()).subs(d2, sp.sqrt(s * a / b) * d1))
+    (s_best,) = sp.solve(sp.diff(ratio, s), s)
+    assert s_best == 1  # the Jacobi preconditioner
+    roots = sp.solve(sp.Eq((kappa + 1) ** 2 / kappa, ratio.subs(s, s_best)), kappa)
+    closed_form = gd.best_diagonal_condition_number(a, b, c)
+    assert any(sp.simplify(root - closed_form) == 0 for root in roots)
+    assert gd.best_diagonal_condition_number(a, b, -c) == closed_form  # only |h_12| matters
