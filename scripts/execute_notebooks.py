@@ -14,6 +14,7 @@ Usage: python scripts/execute_notebooks.py [CHAPTER ...]
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -41,9 +42,15 @@ def notebook_from_source(source: Path) -> nbformat.NotebookNode:
     notebook.metadata["kernelspec"] = {
         "display_name": "Python 3", "language": "python", "name": "python3",
     }  # fmt: skip
+    seen: dict[str, int] = {}
     for cell in notebook.cells:
         for key in JUPYTEXT_ONLY_METADATA:
             cell.metadata.pop(key, None)
+        # A cell's id comes from its text, so rebuilding an unchanged chapter changes no id (and
+        # editing one cell changes only that cell's id).
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:10]
+        seen[digest] = seen.get(digest, 0) + 1
+        cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
     return notebook
 
 

@@ -12,7 +12,7 @@ from adamlib.ema import effective_window as numeric_window
 from adamlib.ema import half_life as numeric_half_life
 from adamlib.symbolic import ema as sym
 
-beta, t, mu, mu0, delta, sigma, m0 = sp.symbols("beta t mu mu_0 delta sigma m_0")
+beta, t, nu, nu0, delta, sigma, m0 = sp.symbols("beta t nu nu_0 delta sigma m_0")
 t_int = sp.Symbol("t", integer=True, positive=True)
 g = sp.IndexedBase("g")
 
@@ -24,7 +24,7 @@ def random_points(n=6, seed=0):
 
 
 def value(expr, **values):
-    symbols = {"beta": beta, "t": t, "mu": mu, "mu0": mu0, "delta": delta, "sigma": sigma}
+    symbols = {"beta": beta, "t": t, "nu": nu, "nu0": nu0, "delta": delta, "sigma": sigma}
     return float(expr.subs({symbols[k]: v for k, v in values.items()}))
 
 
@@ -64,33 +64,33 @@ def test_weights_sum_is_one_minus_beta_to_the_t():
 
 
 def test_expectation_of_a_constant_stream_and_of_adams_moments():
-    assert sp.simplify(sym.ema_expectation(beta, t, mu) - mu * (1 - beta**t)) == 0
+    assert sp.simplify(sym.ema_expectation(beta, t, nu) - nu * (1 - beta**t)) == 0
     for b, n in random_points(seed=4):
-        expected = value(sym.ema_expectation(beta, t, mu), beta=b, t=n, mu=-1.7)
+        expected = value(sym.ema_expectation(beta, t, nu), beta=b, t=n, nu=-1.7)
         assert ema(np.full(n, -1.7), b)[-1] == pytest.approx(expected, rel=1e-10)
     # Adam with a constant gradient: m_t = (1 - beta1^t) g and v_t = (1 - beta2^t) g^2.
     gradient = np.array([0.5, -2.0, 3.0])
     opt = adamlib.Adam(np.zeros(3), lr=0.01, betas=(0.9, 0.999))
     for step in range(1, 41):
         opt.step(gradient)
-    expected_m = [value(sym.ema_expectation(beta, t, mu), beta=0.9, t=40, mu=x) for x in gradient]
-    expected_v = [value(sym.ema_expectation(beta, t, mu), beta=0.999, t=40, mu=x * x)
+    expected_m = [value(sym.ema_expectation(beta, t, nu), beta=0.9, t=40, nu=x) for x in gradient]
+    expected_v = [value(sym.ema_expectation(beta, t, nu), beta=0.999, t=40, nu=x * x)
                   for x in gradient]  # fmt: skip
     np.testing.assert_allclose(opt.m[0], expected_m, rtol=1e-10)
     np.testing.assert_allclose(opt.v[0], expected_v, rtol=1e-10)
 
 
 def test_expectation_agrees_with_sympy_stats_for_normal_samples():
-    samples = {k: stats.Normal(f"G{k}", mu, sp.Symbol(f"s{k}", positive=True)) for k in (1, 2, 3)}
+    samples = {k: stats.Normal(f"G{k}", nu, sp.Symbol(f"s{k}", positive=True)) for k in (1, 2, 3)}
     m3 = sym.ema_by_recursion(beta, g, 3).subs({g[k]: samples[k] for k in samples})
-    assert sp.simplify(stats.E(m3) - sym.ema_expectation(beta, 3, mu)) == 0
+    assert sp.simplify(stats.E(m3) - sym.ema_expectation(beta, 3, nu)) == 0
 
 
 def test_expectation_by_monte_carlo():
     b, n, streams = 0.9, 15, 20_000
     samples = noisy_stream(n, mean=2.0, std=1.0, seed=5, shape=(streams,))
     last = ema(samples, b)[-1]
-    expected = value(sym.ema_expectation(beta, t, mu), beta=b, t=n, mu=2.0)
+    expected = value(sym.ema_expectation(beta, t, nu), beta=b, t=n, nu=2.0)
     standard_error = last.std() / np.sqrt(streams)
     assert abs(last.mean() - expected) < 4 * standard_error
     assert abs(last.mean() - 2.0) > 20 * standard_error  # the bias is real, not noise
@@ -98,25 +98,25 @@ def test_expectation_by_monte_carlo():
 
 def test_drifting_expectation_matches_a_noiseless_drifting_stream():
     assert sp.simplify(
-        sym.ema_expectation_drifting(beta, t, mu0, 0) - sym.ema_expectation(beta, t, mu0)
+        sym.ema_expectation_drifting(beta, t, nu0, 0) - sym.ema_expectation(beta, t, nu0)
     ) == 0
     for b, n in random_points(seed=6):
-        means = 0.3 + 0.02 * np.arange(1, n + 1)  # mu_i = mu0 + delta i
-        expected = value(sym.ema_expectation_drifting(beta, t, mu0, delta), beta=b, t=n, mu0=0.3,
+        means = 0.3 + 0.02 * np.arange(1, n + 1)  # mu_i = nu0 + delta i
+        expected = value(sym.ema_expectation_drifting(beta, t, nu0, delta), beta=b, t=n, nu0=0.3,
                          delta=0.02)  # fmt: skip
         assert ema(means, b)[-1] == pytest.approx(expected, rel=1e-9)
 
 
 def test_drift_term_is_kingma_and_bas_zeta():
-    zeta = sym.ema_expectation_drifting(beta, t, mu0, delta) - (1 - beta**t) * (mu0 + delta * t)
+    zeta = sym.ema_expectation_drifting(beta, t, nu0, delta) - (1 - beta**t) * (nu0 + delta * t)
     stated = -delta * (beta * (1 - beta**t) / (1 - beta) - t * beta**t)
     assert sp.simplify(zeta - stated) == 0
 
 
 def test_bias_correction_factor():
     assert sp.simplify(sym.bias_correction_factor(beta, t) - 1 / (1 - beta**t)) == 0
-    corrected = sym.bias_correction_factor(beta, t) * sym.ema_expectation(beta, t, mu)
-    assert sp.simplify(corrected) == mu
+    corrected = sym.bias_correction_factor(beta, t) * sym.ema_expectation(beta, t, nu)
+    assert sp.simplify(corrected) == nu
     for b, n in random_points(seed=7):
         factor = value(sym.bias_correction_factor(beta, t), beta=b, t=n)
         assert factor * ema(np.ones(n), b)[-1] == pytest.approx(1.0, rel=1e-10)
@@ -211,3 +211,41 @@ def test_steady_state_variance_is_the_limit_of_both():
             assert value(function(beta, t, sigma), beta=b, t=n, sigma=2.0) == pytest.approx(
                 limit, rel=1e-6
             )
+
+
+def test_ema_variance_is_sigma_squared_times_the_squared_weights():
+    stated = sigma**2 * (1 - beta) * (1 - beta ** (2 * t)) / (1 + beta)
+    assert sp.simplify(sym.ema_variance(beta, t, sigma) - stated) == 0
+    for b, n in random_points(seed=12):
+        expected = 2.25 * np.sum(ema_weights(b, n) ** 2)
+        assert value(sym.ema_variance(beta, t, sigma), beta=b, t=n, sigma=1.5) == pytest.approx(
+            expected, rel=1e-9
+        )
+    # the corrected average's variance is the raw one's over (1 - beta^t)^2
+    ratio = sym.bias_corrected_variance(beta, t, sigma) / sym.ema_variance(beta, t, sigma)
+    assert sp.simplify(ratio - 1 / (1 - beta**t) ** 2) == 0
+
+
+def test_ema_variance_by_monte_carlo():
+    b, n, streams = 0.9, 25, 20_000
+    samples = noisy_stream(n, mean=3.0, std=2.0, seed=13, shape=(streams,))
+    measured = ema(samples, b)[-1].var()
+    expected = value(sym.ema_variance(beta, t, sigma), beta=b, t=n, sigma=2.0)
+    # the sample variance of 20,000 normals has a relative standard error of 1%
+    assert measured == pytest.approx(expected, rel=0.04)
+
+
+def test_branch_for_unit_interval_keeps_the_branch_for_beta_in_zero_one():
+    b = sp.Symbol("beta", positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    series = sp.summation(k * b ** (k - 1), (k, 1, sp.oo))
+    assert series.has(sp.Piecewise)
+    kept = sym.branch_for_unit_interval(series, b)
+    assert not kept.has(sp.Piecewise)
+    assert sp.simplify(kept - 1 / (1 - b) ** 2) == 0
+    finite = sp.summation(b ** (2 * k), (k, 1, t_int))  # a Piecewise with an Eq(beta**2, 1) branch
+    kept_finite = sym.branch_for_unit_interval(finite, b)
+    expected = sum(0.49**j for j in range(1, 6))
+    assert float(kept_finite.subs({b: 0.7, t_int: 5})) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="cannot decide"):
+        sym.branch_for_unit_interval(sp.Piecewise((1, b < sp.Symbol("c", real=True)), (0, True)), b)

@@ -16,10 +16,10 @@ from sympy import stats
 from adamlib import data
 from adamlib.symbolic import moments
 
-MU = sp.Symbol("mu", real=True)
+NU = sp.Symbol("nu", real=True)
 SIGMA = sp.Symbol("sigma", positive=True)
 P = sp.Symbol("p", positive=True)
-A, B = sp.symbols("a b", real=True)
+X_MIN, X_MAX = sp.symbols("x_min x_max", real=True)
 RNG = np.random.default_rng(20260202)
 ORDERS = [1, 2, 3, 4, 5]
 
@@ -39,12 +39,13 @@ def bernoulli_expectation(f, p):
 
 
 CASES = [
-    ("normal", stats.Normal("X", MU, SIGMA), lambda: {MU: RNG.normal(), SIGMA: RNG.uniform(0.2, 2)},
-     lambda f, v: normal_expectation(f, v[MU], v[SIGMA])),
+    ("normal", stats.Normal("X", NU, SIGMA), lambda: {NU: RNG.normal(), SIGMA: RNG.uniform(0.2, 2)},
+     lambda f, v: normal_expectation(f, v[NU], v[SIGMA])),
     ("bernoulli", stats.Bernoulli("Y", P), lambda: {P: RNG.uniform(0.05, 0.95)},
      lambda f, v: bernoulli_expectation(f, v[P])),
-    ("uniform", stats.Uniform("U", A, B), lambda: dict(zip((A, B), np.sort(RNG.normal(size=2) * 2))),
-     lambda f, v: uniform_expectation(f, v[A], v[B])),
+    ("uniform", stats.Uniform("U", X_MIN, X_MAX),
+     lambda: dict(zip((X_MIN, X_MAX), np.sort(RNG.normal(size=2) * 2))),
+     lambda f, v: uniform_expectation(f, v[X_MIN], v[X_MAX])),
 ]  # fmt: skip
 
 
@@ -65,11 +66,11 @@ def test_raw_and_central_moments_match_exact_quadrature(name, X, draw, expect):
 def test_raw_moments_of_a_normal_match_monte_carlo():
     mu, sigma = 0.7, 1.3
     samples = np.random.default_rng(1).normal(mu, sigma, size=400_000)
-    X = stats.Normal("X", MU, SIGMA)
+    X = stats.Normal("X", NU, SIGMA)
     for n in ORDERS:
         powers = samples**n
         standard_error = powers.std(ddof=1) / np.sqrt(samples.size)
-        symbolic = float(moments.raw_moment(X, n).subs({MU: mu, SIGMA: sigma}))
+        symbolic = float(moments.raw_moment(X, n).subs({NU: mu, SIGMA: sigma}))
         assert abs(powers.mean() - symbolic) < 5 * standard_error
 
 
@@ -96,6 +97,13 @@ def test_central_from_raw_on_random_discrete_laws(n):
         assert float(expr.subs(raw)) == pytest.approx(
             float(probabilities @ (values - mean) ** n), rel=1e-9, abs=1e-12
         )
+
+
+def test_moment_symbols_print_as_expectations_not_as_m():
+    # m is the book's moving average: the raw moments print as E[X^k]
+    printed = [sp.latex(moments.moment_symbol(k)) for k in (1, 2, 3)]
+    assert printed == ["E[X]", "E[X^{2}]", "E[X^{3}]"]
+    assert len({moments.moment_symbol(k) for k in range(1, 6)}) == 5
 
 
 def test_central_from_raw_two_is_the_variance_identity():
@@ -151,7 +159,7 @@ def test_expected_sample_variance_matches_exact_enumeration(n, ddof):
     values, probabilities = random_discrete_law(3, RNG)
     mean = probabilities @ values
     variance = probabilities @ (values - mean) ** 2
-    derived = moments.expected_sample_variance(n, sigma2=variance, ddof=ddof, mu=mean)
+    derived = moments.expected_sample_variance(n, sigma2=variance, ddof=ddof, nu=mean)
     exact = exact_expected_sample_variance(n, ddof, values, probabilities)
     assert float(derived) == pytest.approx(exact, rel=1e-10)
 
@@ -168,7 +176,7 @@ def test_expected_sample_variance_symbolic_n_agrees_with_concrete_n():
 
 
 def test_mean_cancels_from_the_expected_sample_variance():
-    assert MU not in moments.expected_sample_variance(4).free_symbols
+    assert NU not in moments.expected_sample_variance(4).free_symbols
 
 
 def test_sample_variance_bias_matches_monte_carlo():
@@ -203,23 +211,25 @@ def test_bad_orders_are_rejected():
         moments.central_moment(stats.Normal("X", 0, 1), 1.5)
 
 
-@pytest.mark.parametrize("b", [1, 2, 3, 5, 7])
-def test_minibatch_moments_match_enumeration_of_every_batch(b):
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 5, 7])
+def test_minibatch_moments_match_enumeration_of_every_batch(batch_size):
     n = 7
     a = RNG.normal(size=n) + 0.5
-    batches = [a[list(s)].mean() for s in itertools.combinations(range(n), b)]
-    first, second = moments.minibatch_gradient_moments(n, b, float(a.mean()), float(a.var()))
+    batches = [a[list(s)].mean() for s in itertools.combinations(range(n), batch_size)]
+    first, second = moments.minibatch_gradient_moments(
+        n, batch_size, float(a.mean()), float(a.var())
+    )
     assert float(first) == pytest.approx(np.mean(batches), rel=1e-12)
     assert float(second) == pytest.approx(np.mean(np.square(batches)), rel=1e-12)
 
 
 def test_minibatch_moments_symbolic_form():
-    n, b = sp.symbols("n b", integer=True, positive=True)
+    n, size = sp.symbols("n B", integer=True, positive=True)
     abar, s2 = sp.symbols("abar s2", real=True)
-    first, second = moments.minibatch_gradient_moments(n, b, abar, s2)
+    first, second = moments.minibatch_gradient_moments(n, size, abar, s2)
     assert first == abar
-    assert sp.simplify(second - (abar**2 + (n - b) / (b * (n - 1)) * s2)) == 0
-    assert sp.simplify(second.subs(b, n) - abar**2) == 0  # the full batch has no noise
+    assert sp.simplify(second - (abar**2 + (n - size) / (size * (n - 1)) * s2)) == 0
+    assert sp.simplify(second.subs(size, n) - abar**2) == 0  # the full batch has no noise
 
 
 def test_minibatch_moments_match_monte_carlo_on_least_squares():

@@ -223,14 +223,14 @@ def noisy_stream(
     seed: int = 0,
     shape: tuple[int, ...] = (),
 ) -> np.ndarray:
-    r"""A stationary stream: ``n_steps`` i.i.d. samples :math:`g_t \sim \mathcal N(\mu, \sigma^2)`.
+    r"""A stationary stream: ``n_steps`` i.i.d. samples :math:`g_t \sim \mathcal N(\nu, \sigma^2)`.
 
     Parameters
     ----------
     n_steps : int
         Length of the stream.
     mean, std : float (or arrays broadcastable to ``shape``)
-        Mean :math:`\mu` and standard deviation :math:`\sigma \ge 0` of every sample.
+        Mean :math:`\nu` and standard deviation :math:`\sigma \ge 0` of every sample.
     seed : int, default 0
         Seed of ``np.random.default_rng``.
     shape : tuple of int, default ()
@@ -264,15 +264,15 @@ def drifting_stream(
     r"""A non-stationary stream: normal samples around a moving mean, and that mean.
 
     With :math:`k = 0, 1, \dots, n-1` the position in the stream (step :math:`t = k + 1`), the
-    true mean :math:`\mu_k` is
+    true mean :math:`\nu_k` is
 
-    - ``"linear"``: :math:`\mu_k = \mu_0 + \delta k` (the mean moves by :math:`\delta` per step);
-    - ``"step"``: :math:`\mu_k = \mu_0` for :math:`k < \lfloor n/2 \rfloor`, then
-      :math:`\mu_0 + \delta` (one jump of size :math:`\delta` halfway);
-    - ``"sine"``: :math:`\mu_k = \mu_0 + \delta \sin(2\pi k / P)` (amplitude :math:`\delta`,
+    - ``"linear"``: :math:`\nu_k = \nu_0 + \delta k` (the mean moves by :math:`\delta` per step);
+    - ``"step"``: :math:`\nu_k = \nu_0` for :math:`k < \lfloor n/2 \rfloor`, then
+      :math:`\nu_0 + \delta` (one jump of size :math:`\delta` halfway);
+    - ``"sine"``: :math:`\nu_k = \nu_0 + \delta \sin(2\pi k / P)` (amplitude :math:`\delta`,
       period :math:`P`, one full wave over the stream by default);
 
-    and the samples are :math:`g_k = \mu_k + \sigma \varepsilon_k`, :math:`\varepsilon_k` i.i.d.
+    and the samples are :math:`g_k = \nu_k + \sigma \varepsilon_k`, :math:`\varepsilon_k` i.i.d.
     standard normal.
 
     Parameters
@@ -280,7 +280,7 @@ def drifting_stream(
     n_steps : int
         Length :math:`n` of the stream.
     start : float, default 0
-        Initial mean :math:`\mu_0`.
+        Initial mean :math:`\nu_0`.
     drift : float, default 0.01
         :math:`\delta`: the change per step (linear), the jump (step) or the amplitude (sine).
     std : float, default 1

@@ -4,11 +4,16 @@ Each checker calls your function and adamlib's reference (:mod:`adamlib.ema`) on
 inputs, from the simplest up, and returns a :class:`~adamlib.exercises.CheckResult` naming the
 first input on which they disagree. The first case of each is chosen so that the classic slips
 (starting from the first sample, swapping :math:`\beta` and :math:`1 - \beta`, counting
-:math:`t` from 0, forgetting the correction) already fail there.
+:math:`t` from 0, forgetting the correction) already fail there. The weights exercise asks for
+the weights without a loop, and :func:`check_ema_weights` reads your function's code to hold
+it to that.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -88,15 +93,32 @@ def check_ema_weights(fn: Callable[[float, int], np.ndarray]) -> CheckResult:
     r"""Check ``fn(beta, t)``: the weights :math:`(1 - \beta)\beta^{t-i}` of the samples in m_t.
 
     Your function receives a float ``beta`` in [0, 1) and an int ``t >= 1`` and returns the
-    array of the :math:`t` weights, oldest sample first, such that :math:`m_t = \sum_i w_i g_i`
-    for the average started at :math:`m_0 = 0`.
+    array of the :math:`t` weights, oldest sample first, such that :math:`m_t = \sum_i a_i g_i`
+    for the average started at :math:`m_0 = 0`. The exercise asks for them without a loop: a
+    function whose own code has a ``for`` or ``while`` statement, a comprehension, or a call
+    that loops in Python under another name (``map``, ``functools.reduce``, ``np.vectorize``,
+    ``np.frompyfunc``, ``np.fromiter``, ``np.apply_along_axis``, a recursive call) fails before
+    any case is run (the check reads the code with :mod:`inspect`; a function whose code cannot
+    be read is only run on the cases).
 
     Examples
     --------
     >>> import numpy as np
     >>> print(check_ema_weights(lambda beta, t: (1 - beta) * beta ** np.arange(t)))  # newest first
     ✗ Not yet: for beta = 0.5 over t = 3 samples (inputs: 0.5, 3), the weights of g_1..g_t in m_t (oldest first) should be [0.125, 0.25, 0.5], but your function returned [0.5, 0.25, 0.125] (largest difference 0.375).
+    >>> def looped(beta, t):
+    ...     return np.array([(1 - beta) * beta ** (t - i) for i in range(1, t + 1)])
+    >>> print(check_ema_weights(looped))
+    ✗ Not yet: looped uses a loop (a comprehension, line 2 of its code); the exercise asks for the weights without one: build them from np.arange(1, t + 1) in one expression.
     """
+    loop = _first_loop(fn)
+    if loop is not None:
+        name = getattr(fn, "__name__", "your function")
+        message = (
+            f"✗ Not yet: {name} uses a loop ({loop}); the exercise asks for the weights without "
+            "one: build them from np.arange(1, t + 1) in one expression."
+        )
+        return CheckResult(False, message)
     cases = [
         Case("beta = 0.5 over t = 3 samples", (0.5, 3)),
         Case("a single sample, t = 1, beta = 0.9", (0.9, 1)),
@@ -107,3 +129,67 @@ def check_ema_weights(fn: Callable[[float, int], np.ndarray]) -> CheckResult:
     return check_against_reference(
         fn, ema_weights, cases, what="the weights of g_1..g_t in m_t (oldest first)"
     )
+
+
+_LOOPS = {
+    ast.For: "a for statement",
+    ast.AsyncFor: "a for statement",
+    ast.While: "a while statement",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+}
+
+
+def _first_loop(fn: Callable) -> str | None:
+    """Describe the first loop in ``fn``'s own code, or return None (also when it cannot be read).
+
+    For a lambda, :func:`inspect.getsource` returns the whole line it sits on, so only the
+    lambda expressions on that line are searched.
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    if getattr(fn, "__name__", "") == "<lambda>":
+        roots = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+    else:
+        roots = [tree]
+    name = getattr(fn, "__name__", "")
+    for root in roots:
+        for node in ast.walk(root):
+            kind = _LOOPS.get(type(node))
+            if kind is None and isinstance(node, ast.Call):
+                kind = _looping_call(node.func, name)
+            if kind is not None:
+                return f"{kind}, line {node.lineno} of its code"
+    return None
+
+
+# Calls that run a Python function once per element: loops by another name. NumPy's ufunc
+# methods (np.multiply.accumulate, ...) run in C and are allowed.
+_LOOPING_FUNCTIONS = {"map": "map", "reduce": "functools.reduce"}
+_LOOPING_METHODS = {
+    "vectorize": "np.vectorize",
+    "frompyfunc": "np.frompyfunc",
+    "fromiter": "np.fromiter",
+    "apply_along_axis": "np.apply_along_axis",
+}
+
+
+def _looping_call(func: ast.expr, own_name: str) -> str | None:
+    """Describe a call that loops in Python (map, np.vectorize, recursion), or return None."""
+    if isinstance(func, ast.Name):
+        if func.id in _LOOPING_FUNCTIONS:
+            return f"a call to {_LOOPING_FUNCTIONS[func.id]}"
+        if func.id == own_name and own_name != "<lambda>":
+            return "a recursive call"
+    if isinstance(func, ast.Attribute):
+        if func.attr in _LOOPING_METHODS:
+            return f"a call to {_LOOPING_METHODS[func.attr]}"
+        owner = func.value.id if isinstance(func.value, ast.Name) else None
+        if func.attr == "reduce" and owner == "functools":
+            return "a call to functools.reduce"
+    return None
