@@ -14,13 +14,17 @@ def adamw_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay, v_ma
 
     .. math::
 
-        \theta &\leftarrow \theta_{t-1} (1 - \alpha\lambda)
+        \theta &\leftarrow \theta_{t-1} (1 - \alpha\omega)
             \quad\text{(decoupled decay, scaled by the learning rate)}\\
         \theta_t &= \theta - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
             \quad\text{(the Adam step of } \texttt{adam\_update} \text{ with no L2 term)}
 
-    The paper writes the decay as :math:`\eta_t \lambda \theta` with a schedule multiplier
-    :math:`\eta_t`; PyTorch and optax multiply by the learning rate instead, and so does this.
+    :math:`\omega` is ``weight_decay`` (the papers write :math:`\lambda`). Loshchilov and Hutter
+    write the decay as :math:`\tau_t \omega_{\mathrm{LH}} \theta`, with a schedule multiplier
+    :math:`\tau_t` (their :math:`\eta_t`) and not multiplied by :math:`\alpha`; PyTorch and optax
+    multiply it by the learning rate instead, and so does this. With the learning rate set to
+    :math:`\alpha\tau_t` the two give the same iterates when
+    :math:`\omega_{\mathrm{LH}} = \alpha\omega` (chapter 10).
 
     Examples
     --------
@@ -42,7 +46,7 @@ class AdamW(Adam):
     r"""AdamW: Adam whose weight decay shrinks the parameters directly instead of the gradient.
 
     Same hyperparameters, defaults and update as ``torch.optim.AdamW``: before the Adam step the
-    parameters are multiplied by :math:`1 - \alpha\lambda`; the decay never passes through the
+    parameters are multiplied by :math:`1 - \alpha\omega`; the decay never passes through the
     preconditioner :math:`1/(\sqrt{\hat v_t} + \epsilon)`. The update is :func:`adamw_update`.
 
     Parameters
@@ -56,7 +60,7 @@ class AdamW(Adam):
     eps : float, default 1e-8
         :math:`\epsilon`.
     weight_decay : float, default 1e-2
-        Decoupled decay coefficient :math:`\lambda` (>= 0).
+        Decoupled decay coefficient :math:`\omega` (>= 0; the papers' :math:`\lambda`).
     amsgrad : bool, default False
         Use AMSGrad's running maximum of :math:`v_t`.
 
@@ -71,7 +75,7 @@ class AdamW(Adam):
     :math:`\beta_1`         ``betas[0]``        decay of the first moment estimate
     :math:`\beta_2`         ``betas[1]``        decay of the second raw moment estimate
     :math:`\epsilon`        ``eps``             added to the denominator
-    :math:`\lambda`         ``weight_decay``    decoupled decay coefficient
+    :math:`\omega`          ``weight_decay``    decoupled decay coefficient
     :math:`m_t`             ``m[i]``            biased first moment estimate
     :math:`v_t`             ``v[i]``            biased second raw moment estimate
     :math:`v^{\max}_t`      ``v_max[i]``        running maximum of :math:`v_t` (AMSGrad only)
@@ -80,7 +84,8 @@ class AdamW(Adam):
     References
     ----------
     - I. Loshchilov and F. Hutter, "Decoupled Weight Decay Regularization", ICLR 2019,
-      Algorithm 2.
+      Algorithm 2 (with the decay multiplied by the schedule multiplier, not the learning
+      rate).
     - ``torch.optim.AdamW``, PyTorch documentation.
 
     Examples
