@@ -32,7 +32,7 @@ References
   :math:`1 - \beta_2^t`.
 - ``optax.scale_by_amsgrad`` (``optax/_src/transform.py``): ``nu_max`` is the maximum of the
   bias-corrected ``nu_hat``; the update is ``mu_hat / (sqrt(nu_max + eps_root) + eps)``, scaled by
-  ``-learning_rate`` in ``optax.amsgrad``. Recent versions add ``bias_correction_mu`` and
+  ``-learning_rate`` in ``optax.amsgrad``. Since optax 0.2.7 it takes ``bias_correction_mu`` and
   ``bias_correction_nu`` (both True by default); setting both False gives the paper's version
   (with optax's ``eps``).
 
