@@ -12,8 +12,8 @@ True
 """
 
 from . import (
-    adagrad, adam, amsgrad, ema, gradient_descent, moments, momentum, rmsprop, schedules,
-    step_size, weight_decay,
+    adagrad, adam, amsgrad, ema, gradient_descent, moments, momentum, relatives, rmsprop,
+    schedules, step_size, weight_decay,
 )  # fmt: skip
 from ._core import Case, CheckResult, check_against_reference
 from .adagrad import *  # noqa: F403
@@ -23,6 +23,7 @@ from .ema import *  # noqa: F403
 from .gradient_descent import *  # noqa: F403
 from .moments import *  # noqa: F403
 from .momentum import *  # noqa: F403
+from .relatives import *  # noqa: F403
 from .rmsprop import *  # noqa: F403
 from .schedules import *  # noqa: F403
 from .step_size import *  # noqa: F403
@@ -31,7 +32,7 @@ from .weight_decay import *  # noqa: F403
 __all__ = ["Case", "CheckResult", "check_against_reference"]
 for _module in (
     gradient_descent, moments, ema, momentum, adagrad, rmsprop, adam, step_size, amsgrad,
-    weight_decay, schedules,
+    weight_decay, relatives, schedules,
 ):
     __all__ += _module.__all__
 del _module
