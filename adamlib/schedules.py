@@ -207,13 +207,15 @@ def cosine(lr: float, total_steps: int, final: float = 0.0) -> Schedule:
     total_steps = _check_positive_int("total_steps", total_steps)
     final = check_nonnegative("final", final)
     if final > lr:
-        raise ValueError(f"Invalid final: {final!r} (must be at most lr = {lr!r})")
+        message = f"Invalid final: {final!r} (must be at most lr = {lr!r})"
+        raise ValueError(message)
 
     def rate(t: np.ndarray) -> np.ndarray:
         progress = np.minimum(t - 1, total_steps) / total_steps
         return final + (lr - final) * (1 + np.cos(np.pi * progress)) / 2
 
-    return Schedule(rate, f"cosine({lr!r}, total_steps={total_steps}, final={final!r})")
+    name = f"cosine({lr!r}, total_steps={total_steps}, final={final!r})"
+    return Schedule(rate, name)
 
 
 def linear_warmup(schedule: Schedule | float, warmup_steps: int) -> Schedule:
@@ -236,7 +238,8 @@ def linear_warmup(schedule: Schedule | float, warmup_steps: int) -> Schedule:
     def rate(t: np.ndarray) -> np.ndarray:
         return base.rate(t) * np.minimum(1.0, t / warmup_steps)
 
-    return Schedule(rate, f"linear_warmup({base!r}, warmup_steps={warmup_steps})")
+    name = f"linear_warmup({base!r}, warmup_steps={warmup_steps})"
+    return Schedule(rate, name)
 
 
 def join(schedules: Sequence[Schedule | float], boundaries: Sequence[int]) -> Schedule:
@@ -273,7 +276,12 @@ def join(schedules: Sequence[Schedule | float], boundaries: Sequence[int]) -> Sc
     return Schedule(rate, f"join({pieces!r}, boundaries={bounds!r})")
 
 
-def warmup_cosine(lr: float, warmup_steps: int, total_steps: int, final: float = 0.0) -> Schedule:
+def warmup_cosine(
+    lr: float,
+    warmup_steps: int,
+    total_steps: int,
+    final: float = 0.0,
+) -> Schedule:
     r"""Linear warm-up to ``lr`` over ``warmup_steps`` steps, then a cosine down to ``final``.
 
     ``join([linear_warmup(lr, T_w), cosine(lr, T - T_w, final)], [T_w])`` with
@@ -287,13 +295,11 @@ def warmup_cosine(lr: float, warmup_steps: int, total_steps: int, final: float =
     warmup_steps = _check_positive_int("warmup_steps", warmup_steps)
     total_steps = _check_positive_int("total_steps", total_steps)
     if total_steps <= warmup_steps:
-        raise ValueError(
-            f"Invalid total_steps: {total_steps!r} (must exceed warmup_steps = {warmup_steps})"
-        )
-    return join(
-        [linear_warmup(lr, warmup_steps), cosine(lr, total_steps - warmup_steps, final)],
-        [warmup_steps],
-    )
+        message = f"must exceed warmup_steps = {warmup_steps}"
+        raise ValueError(f"Invalid total_steps: {total_steps!r} ({message})")
+    warmup = linear_warmup(lr, warmup_steps)
+    decay = cosine(lr, total_steps - warmup_steps, final)
+    return join([warmup, decay], [warmup_steps])
 
 
 # -- using a schedule with an optimizer ---------------------------------------------------------
