@@ -13,29 +13,38 @@ bits, but they
 - allocate nothing per step whose size grows with the parameters: the scratch buffers are made
   on the first step and reused (``4 * BLOCK_SIZE`` elements per thread, compute dtype and
   optimizer);
-- share the blocks of a large parameter among :data:`THREADS` threads (NumPy releases the GIL
-  inside each ufunc). Every block is computed by one thread with the same operations, so the
-  numbers do not depend on the number of threads.
+- share the blocks among :data:`THREADS` threads (NumPy releases the GIL inside each ufunc).
+  Every block is computed by one thread with the same operations, so the numbers do not depend
+  on the number of threads.
+
+A kernel is made once per step and compute dtype (``adam_kernel(opt, dtype, t)`` and so on): it
+turns the hyperparameters into constants of that dtype and returns the block function. The
+block function then runs over *jobs*: a job is one stretch of memory holding parameters,
+gradients and state of the same length. A single parameter is one job; :mod:`adamlib._flat`
+gathers many small parameters into one job, so that a list of small arrays costs one kernel call
+rather than one per array. :func:`run_jobs` cuts the jobs into blocks and deals them to threads.
 
 Why the bits match: an expression such as ``m = beta1 * m + (1 - beta1) * g`` rounds three times
 (two products and a sum), each correctly rounded in the array's dtype, and so does the in-place
 sequence ``m *= beta1; tmp = g * (1 - beta1); m += tmp``. Python float hyperparameters are
 "weak" scalars under NumPy 2 (NEP 50): they are rounded to the array's dtype first, which is
-what ``dtype.type(x)`` does here. ``tests/test_fast_path.py`` checks every optimizer and option
+what :func:`_constants` does here (it makes 0-d arrays of the compute dtype, which NumPy's
+ufuncs take faster than scalars). ``tests/test_fast_path.py`` checks every optimizer and option
 against its reference function, bit for bit.
 
-Each ``*_step`` function returns False, and changes nothing, when the fast path does not apply;
-the class then runs its reference path. That happens when a hyperparameter is a NumPy scalar
-rather than a Python number (NumPy then promotes differently, and copying the reference's
-promotion blockwise is not worth it), when a state array is not a C-contiguous writable array of
-the compute dtype (someone replaced it), and when :data:`ENABLED` is False. A parameter or
-gradient that is not C-contiguous, or a gradient that shares memory with the parameter or a
-state array, is copied first (the only case where a step allocates in proportion to its size).
+Each kernel function returns None when the fast path does not apply, and the class then runs its
+reference path. That happens when a hyperparameter is a NumPy scalar rather than a Python number
+(NumPy then promotes differently, and copying the reference's promotion blockwise is not worth
+it), when a subclass replaces the update rule, and when :data:`ENABLED` is False. A state array
+that is not a C-contiguous writable array of the compute dtype (someone replaced it) also sends
+that parameter to the reference path. A parameter or gradient that is not C-contiguous, or a
+gradient that shares memory with the parameter or a state array, is copied first (the only case
+where a step allocates in proportion to its size).
 
 Floating-point warnings (an overflow in ``g**2``, say) follow ``np.errstate``, in worker threads
-too. Under ``np.errstate(all="raise")`` a step that overflows raises part-way through a
-parameter, which then holds a mix of old and new blocks; the reference path raises before it
-writes that parameter (though after writing the parameters before it).
+too. Under ``np.errstate(all="raise")`` a step that overflows raises part-way through, and the
+parameters and state then hold a mix of old and new blocks; the reference path raises before it
+writes the parameter it is on (though after writing the parameters before it).
 """
 
 from __future__ import annotations
@@ -45,10 +54,11 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
-from .optimizer import compute_dtype
+from ._validation import compute_dtype
 
 ENABLED = True
 """Set to False to make every optimizer run its readable reference path (for tests)."""
@@ -63,23 +73,12 @@ _PLAIN_NUMBERS = (int, float)
 
 def _plain(*values: object) -> bool:
     """True when every value is a Python int or float (a "weak" scalar for NumPy)."""
-    return all(type(value) in _PLAIN_NUMBERS for value in values)
+    return all(map(_PLAIN_NUMBERS.__contains__, map(type, values)))
 
 
-def _scratch(opt: object, dtype: np.dtype, threads: int, length: int) -> np.ndarray:
-    """The optimizer's reusable scratch: per thread, four buffers of ``length`` elements.
-
-    Made on the first step and grown only when a larger parameter or more threads need it, so
-    it is at most ``THREADS * 4 * BLOCK_SIZE`` elements, whatever the size of the parameters.
-    """
-    buffers = opt.__dict__.setdefault("_scratch", {})
-    scratch = buffers.get(dtype)
-    if scratch is None or scratch.shape[0] < threads or scratch.shape[2] < length:
-        shape = (threads, 4, length)
-        if scratch is not None:
-            shape = (max(threads, scratch.shape[0]), 4, max(length, scratch.shape[2]))
-        scratch = buffers[dtype] = np.empty(shape, dtype=dtype)
-    return scratch
+def _constants(dtype: np.dtype, *values: float) -> list[np.ndarray]:
+    """Each Python number as a 0-d array of ``dtype``: rounded as NumPy rounds a weak scalar."""
+    return [np.array(value, dtype=dtype) for value in values]
 
 
 def _default_threads() -> int:
@@ -91,12 +90,13 @@ def _default_threads() -> int:
 
 
 THREADS = _default_threads()
-"""Threads that share the blocks of one large parameter (at most 4, at most the usable cores).
-Each block is computed by exactly one thread with the same operations, so the numbers do not
-depend on it. Set to 1 for a single-threaded fast path."""
+"""Threads that share the blocks of a step (at most 4, at most the usable cores). Each block is
+computed by exactly one thread with the same operations, so the numbers do not depend on it.
+Set to 1 for a single-threaded fast path."""
 
 MIN_BLOCKS_PER_THREAD = 2
-"""A parameter is split across threads only if each thread gets at least this many blocks."""
+"""A step is split across threads only if each thread gets at least this many blocks' worth of
+elements; below that, handing work to another thread costs more than it saves."""
 
 _pool: tuple[int, int, ThreadPoolExecutor] | None = None
 
@@ -110,6 +110,62 @@ def _executor(threads: int) -> ThreadPoolExecutor:
     return _pool[2]
 
 
+def thread_count(elements: int) -> int:
+    """How many threads share ``elements`` elements of work (1 below two blocks per thread)."""
+    blocks = -(-elements // BLOCK_SIZE)
+    return max(1, min(THREADS, blocks // MIN_BLOCKS_PER_THREAD))
+
+
+def in_threads(tasks: Sequence[Callable[[], object]]) -> list[object]:
+    """Run the tasks, the first in this thread and the others in the pool; return their results.
+
+    The workers run in a copy of this thread's context, so ``np.errstate`` applies to them too.
+    """
+    if len(tasks) < 2:
+        return [task() for task in tasks]
+    pool = _executor(len(tasks))
+    futures = [pool.submit(contextvars.copy_context().run, task) for task in tasks[1:]]
+    try:
+        first = tasks[0]()
+    finally:
+        rest = [future.result() for future in futures]
+    return [first, *rest]
+
+
+# -- jobs: stretches of memory that one block function updates ------------------------------------
+BlockUpdate = Callable[..., None]
+
+
+class Kernel(NamedTuple):
+    """One step's update for one compute dtype.
+
+    ``block(theta, g, g_buffer, tmp1, tmp2, *states)`` updates one block in place: ``theta`` the
+    parameter in the compute dtype, ``g`` the gradient (read-only), ``g_buffer`` a scratch it may
+    use for a modified gradient (it may be ``g`` itself), two scratch buffers and the state
+    blocks, in the order of ``opt.state_names``. ``finish``, if given, runs once after the step
+    (NAdam stores its momentum product there).
+    """
+
+    block: BlockUpdate
+    finish: Callable[[], None] | None = None
+
+
+class Job:
+    """A stretch of ``size`` elements: parameter, gradient and state arrays, 1-D and C-contiguous.
+
+    ``param`` may be of another dtype than the compute dtype (float16): the blocks are then
+    converted on the way in and out, as ``param.astype(dtype)`` and ``param[...] = theta`` do in
+    the reference path; so may ``grad``. ``write_back``, if set, is a ``(param, copy)`` pair: the
+    job ran on a contiguous copy of a parameter that is not contiguous, copied back afterwards.
+    """
+
+    __slots__ = ("param", "grad", "states", "size", "block", "dtype", "write_back")
+
+    def __init__(self, param, grad, states, block, dtype, write_back=None) -> None:
+        self.param, self.grad, self.states = param, grad, states
+        self.size, self.block, self.dtype, self.write_back = param.size, block, dtype, write_back
+
+
 def _usable_state(state: object, param: np.ndarray, dtype: np.dtype) -> bool:
     return (
         isinstance(state, np.ndarray)
@@ -120,86 +176,113 @@ def _usable_state(state: object, param: np.ndarray, dtype: np.dtype) -> bool:
     )
 
 
-BlockUpdate = Callable[..., None]
-
-
-def run_blocked(
-    opt: object,
-    param: np.ndarray,
-    grad: np.ndarray,
-    states: Sequence[np.ndarray],
-    block_update: BlockUpdate,
-) -> bool:
-    """Apply ``block_update`` to ``param`` and ``states`` in place, one block at a time.
-
-    ``block_update(theta, g, g_buffer, tmp1, tmp2, *state_blocks)`` receives views of one block:
-    ``theta`` (the parameter in the compute dtype: the parameter itself, or a float32 copy of a
-    float16 block that is written back afterwards), ``g`` (the gradient in the compute dtype,
-    read-only), a scratch ``g_buffer`` it may use for a modified gradient (it may be ``g``
-    itself), two scratch buffers and the state blocks. Returns False, having changed nothing, if
-    a state array cannot be updated in place.
-    """
+def parameter_job(
+    param: np.ndarray, grad: np.ndarray, states: Sequence[np.ndarray], block: BlockUpdate
+) -> Job | None:
+    """The job for one parameter of any layout; None if a state array cannot be updated in place."""
     dtype = compute_dtype(param)
     if not all(_usable_state(state, param, dtype) for state in states):
-        return False
-    size = param.size
-    if size == 0:
-        return True
+        return None
     target = param if param.flags.c_contiguous else np.ascontiguousarray(param)
     if not grad.flags.c_contiguous or any(
         np.may_share_memory(grad, other) for other in (param, *states)
     ):
         grad = np.array(grad, order="C")  # a copy, so that writes cannot change the gradient
-    p, g = target.reshape(-1), grad.reshape(-1)
     flats = [state.reshape(-1) for state in states]
-    convert_param, convert_grad = p.dtype != dtype, g.dtype != dtype
+    write_back = None if target is param else (param, target)
+    return Job(target.reshape(-1), grad.reshape(-1), flats, block, dtype, write_back)
 
-    def walk(first: int, last: int, scratch: np.ndarray) -> None:
-        theta_buffer, g_buffer, tmp1, tmp2 = scratch
-        for start in range(first, last, BLOCK_SIZE):
-            stop = min(start + BLOCK_SIZE, last)
-            k = stop - start
-            if convert_param:
-                theta = theta_buffer[:k]
-                np.copyto(theta, p[start:stop])
-            else:
-                theta = p[start:stop]
-            gb = g_buffer[:k]
-            if convert_grad:
-                np.copyto(gb, g[start:stop], casting="same_kind")
-                g_block = gb
-            else:
-                g_block = g[start:stop]
-            block_update(theta, g_block, gb, tmp1[:k], tmp2[:k], *[f[start:stop] for f in flats])
-            if convert_param:
-                np.copyto(p[start:stop], theta, casting="same_kind")
 
-    blocks = -(-size // BLOCK_SIZE)
-    threads = max(1, min(THREADS, blocks // MIN_BLOCKS_PER_THREAD))
-    scratch = _scratch(opt, dtype, threads, min(size, BLOCK_SIZE))
+def _scratch(opt: object, dtype: np.dtype, threads: int, length: int) -> list[list[np.ndarray]]:
+    """The optimizer's reusable scratch for ``dtype``: per thread, four buffers of ``length``.
+
+    Made on the first step and grown only when a larger job or more threads need it, so it is at
+    most ``THREADS * 4 * BLOCK_SIZE`` elements, whatever the size of the parameters.
+    """
+    buffers = opt.__dict__.setdefault("_scratch", {})
+    scratch = buffers.get(dtype)
+    if scratch is None or len(scratch) < threads or scratch[0][0].size < length:
+        if scratch is not None:
+            threads, length = max(threads, len(scratch)), max(length, scratch[0][0].size)
+        block = np.empty((threads, 4, length), dtype=dtype)
+        scratch = buffers[dtype] = [list(rows) for rows in block]
+    return scratch
+
+
+def _walk(job: Job, first: int, last: int, scratch: np.ndarray) -> None:
+    """Apply the job's block function to its elements ``first:last``, block by block."""
+    theta_buffer, g_buffer, tmp1, tmp2 = scratch
+    convert_param, convert_grad = job.param.dtype != job.dtype, job.grad.dtype != job.dtype
+    if first == 0 and last == job.size <= BLOCK_SIZE and not (convert_param or convert_grad):
+        k = last  # the whole job is one block: no slicing (a small job's commonest case)
+        job.block(job.param, job.grad, g_buffer[:k], tmp1[:k], tmp2[:k], *job.states)
+        return
+    for start in range(first, last, BLOCK_SIZE):
+        stop = min(start + BLOCK_SIZE, last)
+        k = stop - start
+        p, g = job.param[start:stop], job.grad[start:stop]
+        theta = p
+        if convert_param:
+            theta = theta_buffer[:k]
+            np.copyto(theta, p)
+        gb = g_buffer[:k]
+        if convert_grad:
+            np.copyto(gb, g, casting="same_kind")
+            g = gb
+        job.block(theta, g, gb, tmp1[:k], tmp2[:k], *[s[start:stop] for s in job.states])
+        if convert_param:
+            np.copyto(p, theta, casting="same_kind")
+
+
+def _share(jobs: Sequence[Job], total: int, threads: int) -> list[list[tuple[Job, int, int]]]:
+    """Cut the jobs, in whole blocks, into ``threads`` runs of about ``total / threads`` elements.
+
+    A run is a list of ``(job, first, last)`` ranges; the runs follow the jobs in order.
+    """
+    runs: list[list[tuple[Job, int, int]]] = [[] for _ in range(threads)]
+    done = 0
+    for job in jobs:
+        for start in range(0, job.size, BLOCK_SIZE):
+            stop = min(start + BLOCK_SIZE, job.size)
+            run = runs[min(threads - 1, done * threads // total)]
+            if run and run[-1][0] is job and run[-1][2] == start:
+                run[-1] = (job, run[-1][1], stop)
+            else:
+                run.append((job, start, stop))
+            done += stop - start
+    return runs
+
+
+def run_jobs(opt: object, jobs: Sequence[Job]) -> None:
+    """Run every job, in blocks of :data:`BLOCK_SIZE` shared among threads, then write back copies.
+
+    Each thread gets a contiguous run of whole blocks (:func:`_share`); the caller's thread takes
+    the first. Below two blocks per thread everything runs in the caller's thread.
+    """
+    total = sum(job.size for job in jobs)
+    threads = thread_count(total)
     if threads == 1:
-        walk(0, size, scratch[0])
+        for job in jobs:
+            _walk(job, 0, job.size, _scratch(opt, job.dtype, 1, min(job.size, BLOCK_SIZE))[0])
     else:
-        # Contiguous runs of whole blocks, one per thread; the caller's thread takes the first.
-        edges = [blocks * i // threads * BLOCK_SIZE for i in range(threads)] + [size]
-        pool = _executor(threads)
-        context = contextvars.copy_context  # numpy's errstate lives in a context variable
-        futures = [
-            pool.submit(context().run, walk, edges[i], edges[i + 1], scratch[i])
-            for i in range(1, threads)
-        ]
-        try:
-            walk(edges[0], edges[1], scratch[0])
-        finally:
-            for future in futures:
-                future.result()
-    if target is not param:
-        param[...] = target
-    return True
+        longest = min(BLOCK_SIZE, max(job.size for job in jobs))
+        scratch = {job.dtype: _scratch(opt, job.dtype, threads, longest) for job in jobs}
+
+        def task(run: list[tuple[Job, int, int]], thread: int) -> None:
+            for job, first, last in run:
+                _walk(job, first, last, scratch[job.dtype][thread])
+
+        runs = _share(jobs, total, threads)
+        in_threads([(lambda run=run, i=i: task(run, i)) for i, run in enumerate(runs) if run])
+    for job in jobs:
+        if job.write_back is not None:
+            param, copy = job.write_back
+            param[...] = copy
 
 
-# Each kernel below mirrors one reference function line by line; the comment on each group
-# quotes the reference line it reproduces. ``s`` converts a Python number to the compute dtype.
+# -- the kernels: each mirrors one reference function line by line ---------------------------
+# The comment on each group of operations quotes the reference line it reproduces. Each kernel
+# returns None when the fast path does not apply (see the module docstring).
 
 
 def _add_l2(theta, g, gb, tmp, wd_s):
@@ -219,21 +302,21 @@ def _update_moments(g, m, v, tmp, b1, c1, b2, c2) -> None:
     np.add(v, tmp, v)
 
 
-def adam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def adam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """Adam and AdamW (``adam_update``, ``adamw_update``), with AMSGrad and weight decay."""
     rule = type(opt).update_rule
     if rule.__name__ != "update_rule" or rule.__module__ not in ("adamlib.adam", "adamlib.adamw"):
-        return False  # a subclass with its own update rule: run it
+        return None  # a subclass with its own update rule: run it
     decoupled = rule.__module__ == "adamlib.adamw"
     lr, eps, wd = opt.lr, opt.eps, opt.weight_decay
     beta1, beta2 = opt.betas
-    if not (ENABLED and _plain(lr, eps, wd, beta1, beta2)):
-        return False
-    s = compute_dtype(param).type
-    b1, c1, b2, c2 = s(beta1), s(1 - beta1), s(beta2), s(1 - beta2)
-    bc1, bc2, lr_s, eps_s = s(1 - beta1**t), s(1 - beta2**t), s(lr), s(eps)
+    if not _plain(lr, eps, wd, beta1, beta2):
+        return None
+    b1, c1, b2, c2, bc1, bc2, lr_s, eps_s, wd_s, decay = _constants(
+        dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1**t, 1 - beta2**t, lr, eps, wd,
+        1 - lr * wd,
+    )  # fmt: skip
     l2 = not decoupled and wd != 0
-    wd_s, decay = s(wd), s(1 - lr * wd)
 
     def block(theta, g, gb, tmp, den, m, v, v_max=None):
         if decoupled:
@@ -253,17 +336,15 @@ def adam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> b
         np.divide(tmp, den, tmp)
         np.subtract(theta, tmp, theta)
 
-    states = [opt.m[index], opt.v[index]] + ([opt.v_max[index]] if opt.amsgrad else [])
-    return run_blocked(opt, param, grad, states, block)
+    return Kernel(block)
 
 
-def sgd_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def sgd_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """SGD (``sgd_update``), with momentum, dampening, Nesterov and weight decay."""
     lr, momentum, dampening, wd = opt.lr, opt.momentum, opt.dampening, opt.weight_decay
-    if not (ENABLED and _plain(lr, momentum, dampening, wd)):
-        return False
-    s = compute_dtype(param).type
-    lr_s, mu, damp, wd_s = s(lr), s(momentum), s(1 - dampening), s(wd)
+    if not _plain(lr, momentum, dampening, wd):
+        return None
+    lr_s, mu, damp, wd_s = _constants(dtype, lr, momentum, 1 - dampening, wd)
     nesterov = opt.nesterov
 
     def block(theta, g, gb, tmp, _, b=None):
@@ -284,17 +365,15 @@ def sgd_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bo
         np.multiply(g, lr_s, tmp)  # theta = theta - lr * g
         np.subtract(theta, tmp, theta)
 
-    states = [opt.momentum_buffer[index]] if momentum != 0 else []
-    return run_blocked(opt, param, grad, states, block)
+    return Kernel(block)
 
 
-def adagrad_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def adagrad_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """Adagrad (``adagrad_update``)."""
     lr, lr_decay, wd, eps = opt.lr, opt.lr_decay, opt.weight_decay, opt.eps
-    if not (ENABLED and _plain(lr, lr_decay, wd, eps)):
-        return False
-    s = compute_dtype(param).type
-    lr_t, wd_s, eps_s = s(lr / (1 + (t - 1) * lr_decay)), s(wd), s(eps)
+    if not _plain(lr, lr_decay, wd, eps):
+        return None
+    lr_t, wd_s, eps_s = _constants(dtype, lr / (1 + (t - 1) * lr_decay), wd, eps)
 
     def block(theta, g, gb, tmp, den, sum_sq):
         if wd != 0:
@@ -307,16 +386,15 @@ def adagrad_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -
         np.divide(tmp, den, tmp)
         np.subtract(theta, tmp, theta)
 
-    return run_blocked(opt, param, grad, [opt.sum_sq[index]], block)
+    return Kernel(block)
 
 
-def rmsprop_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def rmsprop_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """RMSprop (``rmsprop_update``), centered or not, with momentum and weight decay."""
     lr, alpha, eps, wd, momentum = opt.lr, opt.alpha, opt.eps, opt.weight_decay, opt.momentum
-    if not (ENABLED and _plain(lr, alpha, eps, wd, momentum)):
-        return False
-    s = compute_dtype(param).type
-    a, c, eps_s, wd_s, mu, lr_s = s(alpha), s(1 - alpha), s(eps), s(wd), s(momentum), s(lr)
+    if not _plain(lr, alpha, eps, wd, momentum):
+        return None
+    a, c, eps_s, wd_s, mu, lr_s = _constants(dtype, alpha, 1 - alpha, eps, wd, momentum, lr)
     centered = opt.centered
 
     def block(theta, g, gb, tmp, den, square_avg, *rest):
@@ -348,23 +426,18 @@ def rmsprop_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -
             np.divide(tmp, den, tmp)
         np.subtract(theta, tmp, theta)
 
-    states = [opt.square_avg[index]]
-    if centered:
-        states.append(opt.grad_avg[index])
-    if momentum != 0:
-        states.append(opt.momentum_buffer[index])
-    return run_blocked(opt, param, grad, states, block)
+    return Kernel(block)
 
 
-def adamax_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def adamax_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """AdaMax (``adamax_update``)."""
     lr, eps, wd = opt.lr, opt.eps, opt.weight_decay
     beta1, beta2 = opt.betas
-    if not (ENABLED and _plain(lr, eps, wd, beta1, beta2)):
-        return False
-    s = compute_dtype(param).type
-    b1, c1, b2, eps_s, wd_s = s(beta1), s(1 - beta1), s(beta2), s(eps), s(wd)
-    step = s(lr / (1 - beta1**t))
+    if not _plain(lr, eps, wd, beta1, beta2):
+        return None
+    b1, c1, b2, eps_s, wd_s, step = _constants(
+        dtype, beta1, 1 - beta1, beta2, eps, wd, lr / (1 - beta1**t)
+    )
 
     def block(theta, g, gb, tmp, _, m, u):
         if wd != 0:
@@ -380,7 +453,7 @@ def adamax_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) ->
         np.divide(tmp, u, tmp)
         np.subtract(theta, tmp, theta)
 
-    return run_blocked(opt, param, grad, [opt.m[index], opt.u[index]], block)
+    return Kernel(block)
 
 
 def _decay_or_l2(decoupled: bool, wd: float, decay, wd_s):
@@ -397,27 +470,27 @@ def _decay_or_l2(decoupled: bool, wd: float, decay, wd_s):
     return lambda theta, g, gb, tmp: _add_l2(theta, g, gb, tmp, wd_s)
 
 
-def nadam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def nadam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """NAdam (``nadam_update``); sets ``opt.mu_product`` as the class's reference path does."""
     lr, eps, wd, psi = opt.lr, opt.eps, opt.weight_decay, opt.momentum_decay
     beta1, beta2 = opt.betas
     mu_product = opt._mu_product_before
-    if not (ENABLED and _plain(lr, eps, wd, psi, beta1, beta2, mu_product)):
-        return False
+    if not _plain(lr, eps, wd, psi, beta1, beta2, mu_product):
+        return None
     from .nadam import nadam_momentum
 
-    s = compute_dtype(param).type
     # The scalar lines of nadam_update, computed in Python exactly as there.
     mu = nadam_momentum(t, beta1, psi)
     mu_next = nadam_momentum(t + 1, beta1, psi)
     mu_product = mu_product * mu
     mu_product_next = mu_product * mu_next
-    b1, c1, b2, c2 = s(beta1), s(1 - beta1), s(beta2), s(1 - beta2)
-    mu_next_s, d_next, one_minus_mu, d_now = (
-        s(mu_next), s(1 - mu_product_next), s(1 - mu), s(1 - mu_product)
+    b1, c1, b2, c2, mu_next_s, d_next, one_minus_mu, d_now, bc2, lr_s, eps_s, wd_s, decay = (
+        _constants(
+            dtype, beta1, 1 - beta1, beta2, 1 - beta2, mu_next, 1 - mu_product_next, 1 - mu,
+            1 - mu_product, 1 - beta2**t, lr, eps, wd, 1 - lr * wd,
+        )
     )  # fmt: skip
-    bc2, lr_s, eps_s = s(1 - beta2**t), s(lr), s(eps)
-    weight_decay = _decay_or_l2(opt.decoupled_weight_decay, wd, s(1 - lr * wd), s(wd))
+    weight_decay = _decay_or_l2(opt.decoupled_weight_decay, wd, decay, wd_s)
 
     def block(theta, g, gb, tmp, den, m, v):
         if weight_decay is not None:
@@ -436,31 +509,33 @@ def nadam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> 
         np.divide(tmp, den, tmp)
         np.subtract(theta, tmp, theta)
 
-    if not run_blocked(opt, param, grad, [opt.m[index], opt.v[index]], block):
-        return False
-    opt.mu_product = mu_product
-    return True
+    def finish() -> None:
+        opt.mu_product = mu_product
+
+    return Kernel(block, finish)
 
 
-def radam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+def radam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """RAdam (``radam_update``)."""
     from .radam import RECTIFICATION_THRESHOLD, radam_rho
 
     lr, eps, wd = opt.lr, opt.eps, opt.weight_decay
     beta1, beta2 = opt.betas
-    if not (ENABLED and _plain(lr, eps, wd, beta1, beta2)):
-        return False
-    s = compute_dtype(param).type
-    b1, c1, b2, c2 = s(beta1), s(1 - beta1), s(beta2), s(1 - beta2)
-    bc1, lr_s, eps_s = s(1 - beta1**t), s(lr), s(eps)
+    if not _plain(lr, eps, wd, beta1, beta2):
+        return None
     rho_inf, rho_t = radam_rho(t, beta2)
     rectified = rho_t > RECTIFICATION_THRESHOLD
+    r_t = root_bc2 = 0.0
     if rectified:
-        r_t = s(
-            math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        r_t = math.sqrt(
+            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
         )
-        root_bc2 = s(math.sqrt(1 - beta2**t))
-    weight_decay = _decay_or_l2(opt.decoupled_weight_decay, wd, s(1 - lr * wd), s(wd))
+        root_bc2 = math.sqrt(1 - beta2**t)
+    b1, c1, b2, c2, bc1, lr_s, eps_s, r_t_s, root_bc2_s, wd_s, decay = _constants(
+        dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1**t, lr, eps, r_t, root_bc2, wd,
+        1 - lr * wd,
+    )  # fmt: skip
+    weight_decay = _decay_or_l2(opt.decoupled_weight_decay, wd, decay, wd_s)
 
     def block(theta, g, gb, tmp, den, m, v):
         if weight_decay is not None:
@@ -471,9 +546,84 @@ def radam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> 
         if rectified:
             np.sqrt(v, den)  # adaptive_lr = math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
             np.add(den, eps_s, den)
-            np.divide(root_bc2, den, den)
-            np.multiply(tmp, r_t, tmp)  # theta = theta - lr * m_hat * r_t * adaptive_lr
+            np.divide(root_bc2_s, den, den)
+            np.multiply(tmp, r_t_s, tmp)  # theta = theta - lr * m_hat * r_t * adaptive_lr
             np.multiply(tmp, den, tmp)
         np.subtract(theta, tmp, theta)
 
-    return run_blocked(opt, param, grad, [opt.m[index], opt.v[index]], block)
+    return Kernel(block)
+
+
+KernelFactory = Callable[[object, np.dtype, int], "Kernel | None"]
+
+
+def kernel_factory(cls: type) -> KernelFactory | None:
+    """The kernel of an optimizer class, or None if the class updates parameters its own way.
+
+    Found through ``cls.update_parameter``: a subclass that overrides it is left to run it.
+    """
+    from . import adagrad, adam, adamax, nadam, radam, rmsprop, sgd
+
+    table = {
+        adam.Adam.update_parameter: adam_kernel,  # AdamW inherits it
+        sgd.SGD.update_parameter: sgd_kernel,
+        adagrad.Adagrad.update_parameter: adagrad_kernel,
+        rmsprop.RMSprop.update_parameter: rmsprop_kernel,
+        adamax.Adamax.update_parameter: adamax_kernel,
+        nadam.NAdam.update_parameter: nadam_kernel,
+        radam.RAdam.update_parameter: radam_kernel,
+    }
+    return table.get(cls.update_parameter)
+
+
+# -- one parameter at a time: what each class's update_parameter calls ----------------------------
+def _step_one(factory: KernelFactory, opt, index: int, param, grad, t: int) -> bool:
+    """Update ``opt.params[index]`` and its state in place; False, changing nothing, if it can't."""
+    if not ENABLED:
+        return False
+    kernel = factory(opt, compute_dtype(param), t)
+    if kernel is None:
+        return False
+    states = [getattr(opt, name)[index] for name in opt.state_names]
+    job = parameter_job(param, grad, states, kernel.block)
+    if job is None:
+        return False
+    run_jobs(opt, [job])
+    if kernel.finish is not None:
+        kernel.finish()
+    return True
+
+
+def adam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """Adam or AdamW on one parameter (see :func:`adam_kernel`)."""
+    return _step_one(adam_kernel, opt, index, param, grad, t)
+
+
+def sgd_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """SGD on one parameter (see :func:`sgd_kernel`)."""
+    return _step_one(sgd_kernel, opt, index, param, grad, t)
+
+
+def adagrad_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """Adagrad on one parameter (see :func:`adagrad_kernel`)."""
+    return _step_one(adagrad_kernel, opt, index, param, grad, t)
+
+
+def rmsprop_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """RMSprop on one parameter (see :func:`rmsprop_kernel`)."""
+    return _step_one(rmsprop_kernel, opt, index, param, grad, t)
+
+
+def adamax_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """AdaMax on one parameter (see :func:`adamax_kernel`)."""
+    return _step_one(adamax_kernel, opt, index, param, grad, t)
+
+
+def nadam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """NAdam on one parameter (see :func:`nadam_kernel`)."""
+    return _step_one(nadam_kernel, opt, index, param, grad, t)
+
+
+def radam_step(opt, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> bool:
+    """RAdam on one parameter (see :func:`radam_kernel`)."""
+    return _step_one(radam_kernel, opt, index, param, grad, t)

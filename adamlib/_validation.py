@@ -14,6 +14,16 @@ import numpy as np
 FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 
 
+def compute_dtype(param: np.ndarray) -> np.dtype:
+    """The dtype an optimizer computes and keeps its state in for ``param``.
+
+    float32 and float64 parameters are updated in their own precision; float16 parameters are
+    updated in float32 and rounded back, because float16 cannot hold ``eps = 1e-8`` or the small
+    squares that fill the second-moment estimate.
+    """
+    return np.result_type(param.dtype, np.float32)
+
+
 class NonFiniteGradientError(FloatingPointError, ValueError):
     """A gradient holds NaN or an infinity; the step was refused and nothing was changed."""
 
@@ -97,9 +107,17 @@ def as_param_list(params: np.ndarray | Sequence[np.ndarray]) -> tuple[list[np.nd
 
 
 def check_grads(
-    grads: np.ndarray | Sequence[np.ndarray], params: list[np.ndarray], single: bool
+    grads: np.ndarray | Sequence[np.ndarray],
+    params: list[np.ndarray],
+    single: bool,
+    *,
+    finite: bool = True,
 ) -> list[np.ndarray]:
     """Return the gradients as a list matching ``params`` one to one, or raise.
+
+    With ``finite=False`` the values are not looked at: the caller then checks them itself (the
+    optimizers do, on the gradients gathered into one buffer) and calls
+    :func:`refuse_non_finite` if it finds a non-finite entry.
 
     Raises
     ------
@@ -131,19 +149,29 @@ def check_grads(
     if len(grad_list) != len(params):
         raise ValueError(f"got {len(grad_list)} gradients for {len(params)} parameters")
     for index, (grad, param) in enumerate(zip(grad_list, params)):
-        label = "grads" if single else f"grads[{index}]"
         if not isinstance(grad, np.ndarray):
+            label = "grads" if single else f"grads[{index}]"
             raise TypeError(f"{label} must be a numpy array, got {type(grad).__name__}")
         if grad.dtype.type not in FLOAT_DTYPES:
+            label = "grads" if single else f"grads[{index}]"
             raise TypeError(f"{label} has dtype {grad.dtype}; gradients must be float arrays")
         if grad.shape != param.shape:
+            label = "grads" if single else f"grads[{index}]"
             raise ValueError(
                 f"{label} has shape {grad.shape} but its parameter has shape {param.shape}"
             )
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite = [all_finite(grad) for grad in grad_list]
+    if finite:
+        refuse_non_finite(grad_list, single)
+    return grad_list
+
+
+def refuse_non_finite(grad_list: Sequence[np.ndarray], single: bool) -> None:
+    """Raise :class:`NonFiniteGradientError` naming the first gradient that is not all finite.
+
+    Returns quietly when every entry of every gradient is finite.
+    """
     for index, grad in enumerate(grad_list):
-        if finite[index]:
+        if all_finite(grad):
             continue
         label = "grads" if single else f"grads[{index}]"
         bad = np.argwhere(~np.isfinite(grad))
@@ -153,20 +181,40 @@ def check_grads(
             f"(first: {grad[first]} at index {first}); the step was refused and parameters "
             "and optimizer state are unchanged"
         )
-    return grad_list
 
 
-def all_finite(array: np.ndarray) -> bool:
-    """True when every entry of the float ``array`` is finite; no temporary the size of it.
+FINITE_CHUNK = 65536
+"""Entries :func:`all_finite` tests at a time, so that its boolean scratch stays small."""
 
-    One pass: NaN and infinities propagate through sums (``inf + x = inf``, ``inf - inf = NaN``),
-    so a finite sum proves every entry finite. Only a sum that is not finite (a non-finite entry,
-    or finite entries whose sum overflows) is followed by the exact check, with min and max.
-    Call it under ``np.errstate(over="ignore", invalid="ignore")``.
+
+def all_finite(array: np.ndarray, scratch: np.ndarray | None = None) -> bool:
+    """True when every entry of the float ``array`` is finite.
+
+    ``np.isfinite`` writes one boolean per entry into a small scratch buffer, ``FINITE_CHUNK``
+    entries at a time, and ``np.count_nonzero`` counts the True ones. Unlike testing a sum
+    (``np.isfinite(array.sum())``), this cannot overflow, raises no floating-point warning and
+    needs no ``np.errstate``. A caller that checks many arrays may pass a boolean ``scratch`` of at
+    least ``min(array.size, FINITE_CHUNK)`` entries. A large array that is not contiguous is tested
+    in one piece, with a boolean temporary of its size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> all_finite(np.array([1.0, 3e38, -2.0], dtype=np.float32)), all_finite(np.array([np.nan]))
+    (True, False)
     """
-    if array.size == 0:
-        return True
-    accumulator = np.float32 if array.dtype == np.float16 else None  # float16 overflows at 65504
-    if np.isfinite(np.add.reduce(array, axis=None, dtype=accumulator)):
-        return True
-    return bool(np.isfinite(array.min()) and np.isfinite(array.max()))
+    size = array.size
+    chunk = min(size, FINITE_CHUNK)
+    if scratch is None or scratch.size < chunk:
+        scratch = np.empty(chunk, dtype=bool)
+    if size <= chunk:
+        flags = np.isfinite(array, out=scratch[:size].reshape(array.shape))
+        return bool(np.count_nonzero(flags) == size)
+    if not (array.flags.c_contiguous or array.flags.f_contiguous):
+        return bool(np.count_nonzero(np.isfinite(array)) == size)
+    flat = array.ravel(order="K")  # a view, since the array is contiguous
+    for start in range(0, size, chunk):
+        part = flat[start : start + chunk]
+        if np.count_nonzero(np.isfinite(part, out=scratch[: part.size])) != part.size:
+            return False
+    return True

@@ -7,22 +7,19 @@ steps and calls it, so the code the chapters display is the code that runs.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ._validation import as_param_list, check_grads
+from . import _flat
+from ._validation import as_param_list, check_grads, compute_dtype, refuse_non_finite
 
+__all__ = ["Optimizer", "compute_dtype"]
 
-def compute_dtype(param: np.ndarray) -> np.dtype:
-    """The dtype an optimizer computes and keeps its state in for ``param``.
-
-    float32 and float64 parameters are updated in their own precision; float16 parameters are
-    updated in float32 and rounded back, because float16 cannot hold ``eps = 1e-8`` or the small
-    squares that fill the second-moment estimate.
-    """
-    return np.result_type(param.dtype, np.float32)
+_REBUILT = ("_layout", "_scratch", "_checked_hyperparameters")
+"""Attributes that copies and pickles leave out: views and buffers tied to this object's memory."""
 
 
 class Optimizer:
@@ -36,6 +33,10 @@ class Optimizer:
     Every public method either completes or raises before changing anything: invalid
     hyperparameters, gradients that do not match the parameters, integer arrays and non-finite
     gradients are all refused with parameters and state untouched.
+
+    The state arrays of all parameters of one compute dtype live in one flat vector per state
+    name, and ``opt.m[i]`` (say) is a view into it of parameter ``i``'s shape; a step then
+    updates many parameters with one kernel call (:mod:`adamlib._flat`).
     """
 
     hyperparameter_names: ClassVar[tuple[str, ...]] = ()
@@ -48,6 +49,7 @@ class Optimizer:
         self.state_names: tuple[str, ...] = self.initial_state_names()
         for name in self.state_names:
             setattr(self, name, [self.initial_state(name, p) for p in self.params])
+        _flat.adopt_state(self)
 
     # -- what subclasses provide -------------------------------------------------------------
     def check_hyperparameters(self) -> None:
@@ -84,19 +86,42 @@ class Optimizer:
         NonFiniteGradientError
             If a gradient holds NaN or an infinity. Nothing is changed.
         """
-        self.check_hyperparameters()
+        self._check_hyperparameters_if_changed()
         if self.initial_state_names() != self.state_names:
             raise ValueError(
                 f"the hyperparameters now call for state {self.initial_state_names()} but this "
                 f"optimizer was built with {self.state_names} (switching momentum, amsgrad or "
                 "centered on or off needs a new optimizer)"
             )
-        grad_list = check_grads(grads, self.params, self._single)
+        grad_list = check_grads(grads, self.params, self._single, finite=False)
         t = self.t + 1
+        # All parameters at once when possible (adamlib._flat), else one after the other; both
+        # check every gradient for NaN and infinities before anything is written.
+        fast = _flat.prepare_step(self, grad_list)
+        if fast is not None:
+            fast.check_finite(self._single)
+        else:
+            refuse_non_finite(grad_list, self._single)
+            grad_list = _flat.unshare_state(self, grad_list)
         self.before_step(t)
-        for index, (param, grad) in enumerate(zip(self.params, grad_list)):
-            self.update_parameter(index, param, grad, t)
+        if fast is None or not fast.run(t):
+            for index, (param, grad) in enumerate(zip(self.params, grad_list)):
+                self.update_parameter(index, param, grad, t)
         self.t = t
+
+    def _check_hyperparameters_if_changed(self) -> None:
+        """Run :meth:`check_hyperparameters` unless every hyperparameter is still the very
+        object that passed the last check (a per-step saving of a few microseconds).
+
+        Identity, not equality: ``np.float64(0.9) == 0.9``, but the two take different paths.
+        The checked values are immutable (numbers, flags, and ``betas`` as a tuple of numbers),
+        so the same object means the same value.
+        """
+        values = [getattr(self, name) for name in self.hyperparameter_names]
+        checked = self.__dict__.get("_checked_hyperparameters")
+        if checked is None or not all(map(operator.is_, values, checked)):
+            self.check_hyperparameters()
+            self._checked_hyperparameters = [getattr(self, n) for n in self.hyperparameter_names]
 
     def before_step(self, t: int) -> None:
         """Update scalar state shared by all parameters (NAdam's momentum product, say)."""
@@ -187,7 +212,16 @@ class Optimizer:
         self.state_names = names
         for name, arrays in restored.items():
             setattr(self, name, arrays)
+        _flat.adopt_state(self)
         self.t = int(t)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For copy and pickle: everything but the flat layout and scratch, rebuilt on load."""
+        return {k: v for k, v in self.__dict__.items() if k not in _REBUILT}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({k: v for k, v in state.items() if k not in _REBUILT})
+        _flat.adopt_state(self)
 
     def __repr__(self) -> str:
         hyper = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
