@@ -16,7 +16,7 @@ def adamax_update(theta, g, m, u, t, *, lr, beta1, beta2, eps, weight_decay=0.0)
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\theta_{t-1} \quad (\text{only if } \lambda > 0)\\
+        g_t &\leftarrow g_t + \omega\theta_{t-1} \quad (\text{only if } \omega > 0)\\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t\\
         u_t &= \max(\beta_2 u_{t-1}, |g_t| + \epsilon)\\
         \theta_t &= \theta_{t-1} - \frac{\alpha}{1 - \beta_1^t}\, \frac{m_t}{u_t}
@@ -62,7 +62,7 @@ class Adamax(Optimizer):
     eps : float, default 1e-8
         :math:`\epsilon` (>= 0), added to :math:`|g_t|` inside the maximum.
     weight_decay : float, default 0
-        L2 coefficient :math:`\lambda` (>= 0).
+        L2 coefficient :math:`\omega` (>= 0).
 
     Notes
     -----
@@ -75,7 +75,7 @@ class Adamax(Optimizer):
     :math:`\beta_1`         ``betas[0]``        decay of the first moment estimate
     :math:`\beta_2`         ``betas[1]``        decay of the infinity norm
     :math:`\epsilon`        ``eps``             keeps :math:`u_t` positive
-    :math:`\lambda`         ``weight_decay``    L2 coefficient
+    :math:`\omega`          ``weight_decay``    L2 coefficient
     :math:`m_t`             ``m[i]``            biased first moment estimate
     :math:`u_t`             ``u[i]``            exponentially weighted infinity norm
     ======================  ==================  =============================================

@@ -12,7 +12,7 @@ from .optimizer import Optimizer, compute_dtype
 
 
 def nadam_momentum(t: int, beta1: float, momentum_decay: float) -> float:
-    r"""The momentum schedule :math:`\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})`.
+    r"""The momentum schedule :math:`\bar\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\varsigma})`.
 
     >>> round(nadam_momentum(1, 0.9, 4e-3), 8)
     0.45007347
@@ -26,16 +26,16 @@ def nadam_update(theta, g, m, v, t, mu_product, *, lr, beta1, beta2, eps, weight
 
     .. math::
 
-        \mu_t &= \beta_1 (1 - \tfrac12\, 0.96^{t\psi}), \qquad
-        \Pi_t = \textstyle\prod_{i \le t} \mu_i\\
+        \bar\mu_t &= \beta_1 (1 - \tfrac12\, 0.96^{t\varsigma}), \qquad
+        \Pi_t = \textstyle\prod_{i \le t} \bar\mu_i\\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
         v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2\\
-        \hat m_t &= \frac{\mu_{t+1} m_t}{1 - \Pi_{t+1}} + \frac{(1 - \mu_t) g_t}{1 - \Pi_t},
+        \bar m_t &= \frac{\bar\mu_{t+1} m_t}{1 - \Pi_{t+1}} + \frac{(1 - \bar\mu_t) g_t}{1 - \Pi_t},
         \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t}\\
-        \theta_t &= \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+        \theta_t &= \theta_{t-1} - \alpha\, \bar m_t / (\sqrt{\hat v_t} + \epsilon)
 
-    Weight decay is L2 (:math:`g_t \leftarrow g_t + \lambda\theta_{t-1}`), or decoupled
-    (:math:`\theta \leftarrow \theta(1 - \alpha\lambda)`) when ``decoupled_weight_decay``.
+    Weight decay is L2 (:math:`g_t \leftarrow g_t + \omega\theta_{t-1}`), or decoupled
+    (:math:`\theta \leftarrow \theta(1 - \alpha\omega)`) when ``decoupled_weight_decay``.
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ class NAdam(Optimizer):
     r"""NAdam: Adam whose momentum looks one step ahead, as Nesterov's does.
 
     Same hyperparameters, defaults and update as ``torch.optim.NAdam``, including its momentum
-    schedule :math:`\mu_t` and ``decoupled_weight_decay``. The update is :func:`nadam_update`.
+    schedule :math:`\bar\mu_t` and ``decoupled_weight_decay``. The update is :func:`nadam_update`.
 
     Parameters
     ----------
@@ -90,9 +90,9 @@ class NAdam(Optimizer):
     eps : float, default 1e-8
         :math:`\epsilon` (>= 0).
     weight_decay : float, default 0
-        Weight decay :math:`\lambda` (>= 0).
+        Weight decay :math:`\omega` (>= 0).
     momentum_decay : float, default 4e-3
-        :math:`\psi` (>= 0) in the schedule :math:`\mu_t`.
+        :math:`\varsigma` (>= 0) in the schedule :math:`\bar\mu_t`.
     decoupled_weight_decay : bool, default False
         Decay the parameters directly, as AdamW does, instead of adding an L2 term.
 
@@ -107,9 +107,9 @@ class NAdam(Optimizer):
     :math:`\beta_1`         ``betas[0]``                 decay of the first moment estimate
     :math:`\beta_2`         ``betas[1]``                 decay of the second raw moment estimate
     :math:`\epsilon`        ``eps``                      added to the denominator
-    :math:`\lambda`         ``weight_decay``             weight decay coefficient
-    :math:`\psi`            ``momentum_decay``           speed of the momentum schedule
-    :math:`\Pi_t`           ``mu_product``               product of :math:`\mu_1 \dots \mu_t`
+    :math:`\omega`          ``weight_decay``             weight decay coefficient
+    :math:`\varsigma`       ``momentum_decay``           speed of the momentum schedule
+    :math:`\Pi_t`           ``mu_product``               product :math:`\bar\mu_1\cdots\bar\mu_t`
     :math:`m_t`             ``m[i]``                     biased first moment estimate
     :math:`v_t`             ``v[i]``                     biased second raw moment estimate
     ======================  ===========================  ========================================

@@ -12,19 +12,19 @@ from ._validation import check_betas, check_flag, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
 RECTIFICATION_THRESHOLD = 5.0
-"""RAdam uses the adaptive step only once :math:`\\rho_t` exceeds this (PyTorch and the authors'
+"""RAdam uses the adaptive step only once :math:`\\varrho_t` exceeds this (PyTorch and the authors'
 code use 5; the paper's Algorithm 2 says 4)."""
 
 
 def radam_rho(t: int, beta2: float) -> tuple[float, float]:
-    r"""Return :math:`(\rho_\infty, \rho_t)`, the maximum and current length of the approximated SMA.
+    r"""Return :math:`(\varrho_\infty, \varrho_t)`, the largest and current length of the SMA.
 
     .. math::
 
-        \rho_\infty = \frac{2}{1 - \beta_2} - 1, \qquad
-        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}
+        \varrho_\infty = \frac{2}{1 - \beta_2} - 1, \qquad
+        \varrho_t = \varrho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t}
 
-    With the default :math:`\beta_2 = 0.999`, :math:`\rho_t` first exceeds 5 at step 6:
+    With the default :math:`\beta_2 = 0.999`, :math:`\varrho_t` first exceeds 5 at step 6:
 
     >>> [round(radam_rho(t, 0.999)[1], 4) for t in (5, 6)]
     [4.996, 5.9942]
@@ -43,11 +43,11 @@ def radam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0,
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
         v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \qquad
         \hat m_t = m_t / (1 - \beta_1^t)\\
-        r_t &= \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
-                          {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}}\\
+        \mathcal R_t &= \sqrt{\frac{(\varrho_t - 4)(\varrho_t - 2)\varrho_\infty}
+                          {(\varrho_\infty - 4)(\varrho_\infty - 2)\varrho_t}}\\
         \theta_t &= \begin{cases}
-            \theta_{t-1} - \alpha\, \hat m_t\, r_t \sqrt{1 - \beta_2^t} / (\sqrt{v_t} + \epsilon)
-                & \rho_t > 5\\
+            \theta_{t-1} - \alpha \hat m_t \mathcal R_t \sqrt{1 - \beta_2^t}/(\sqrt{v_t} + \epsilon)
+                & \varrho_t > 5\\
             \theta_{t-1} - \alpha\, \hat m_t & \text{otherwise (SGD with momentum)}
         \end{cases}
 
@@ -91,7 +91,7 @@ class RAdam(Optimizer):
     r"""RAdam: Adam that takes plain momentum steps until its variance estimate can be trusted.
 
     Same hyperparameters, defaults and update as ``torch.optim.RAdam``. The update is
-    :func:`radam_update`; :func:`radam_rho` gives :math:`\rho_\infty` and :math:`\rho_t`.
+    :func:`radam_update`; :func:`radam_rho` gives :math:`\varrho_\infty` and :math:`\varrho_t`.
 
     Parameters
     ----------
@@ -104,7 +104,7 @@ class RAdam(Optimizer):
     eps : float, default 1e-8
         :math:`\epsilon` (>= 0).
     weight_decay : float, default 0
-        Weight decay :math:`\lambda` (>= 0).
+        Weight decay :math:`\omega` (>= 0).
     decoupled_weight_decay : bool, default False
         Decay the parameters directly, as AdamW does, instead of adding an L2 term.
 
@@ -119,7 +119,7 @@ class RAdam(Optimizer):
     :math:`\beta_1`         ``betas[0]``                 decay of the first moment estimate
     :math:`\beta_2`         ``betas[1]``                 decay of the second raw moment estimate
     :math:`\epsilon`        ``eps``                      added to the denominator
-    :math:`\lambda`         ``weight_decay``             weight decay coefficient
+    :math:`\omega`          ``weight_decay``             weight decay coefficient
     :math:`m_t`             ``m[i]``                     biased first moment estimate
     :math:`v_t`             ``v[i]``                     biased second raw moment estimate
     ======================  ===========================  ========================================
