@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import html as html_lib
 import itertools
 import re
 from collections.abc import Mapping
@@ -223,12 +224,18 @@ def animate_trajectories(
     frames: int | None = None,
     figsize: tuple[float, float] = (4.2, 3.2),
     dpi: int = 55,
+    alt: str | None = None,
 ) -> animation.FuncAnimation:
     """An animation of the optimizers moving along their paths over the contours.
 
     Frame k shows every path up to step k and a dot at its current point. Keep it small: each
     frame becomes one PNG in the page. Show it in a notebook with
     ``IPython.display.HTML(animation_html(anim))``.
+
+    The animation carries its alt text (attribute ``alt``), which :func:`animation_html` puts on
+    the frame image for readers who cannot see it. Write it for the figure: what it shows and
+    what to take from it. Without one, a plain description is made from the paths: which methods,
+    on which objective, over which steps, and where each path ends.
 
     Parameters
     ----------
@@ -244,6 +251,8 @@ def animate_trajectories(
         Figure size in inches.
     dpi : int, default 55
         Resolution of the frames.
+    alt : str, optional
+        The alt text of the animation (default: a description made from the paths).
 
     Returns
     -------
@@ -257,7 +266,11 @@ def animate_trajectories(
     >>> from adamlib import objectives
     >>> f = objectives.rosenbrock()
     >>> path = objectives.optimization_path(f, adamlib.Adam, [-1.5, 2.0], steps=30, lr=0.1)
-    >>> html = animation_html(animate_trajectories(f, {"Adam": path}, frames=5))
+    >>> anim = animate_trajectories(f, {"Adam": path}, frames=5)
+    >>> print(anim.alt)  # doctest: +NORMALIZE_WHITESPACE
+    Animation in 5 frames over the contours of Rosenbrock: the path of Adam, drawn step by step
+    from step 0 to step 30. It ends at (-1.36, 1.90), 2.53 from the minimum.
+    >>> html = animation_html(anim)
     >>> html.count("data:image/png;base64")
     5
     """
@@ -287,13 +300,34 @@ def animate_trajectories(
         title.set_text(f"step {k}")
         return [*lines, *heads, title]
 
-    return animation.FuncAnimation(fig, draw, frames=steps_shown, interval=interval, blit=False)
+    anim = animation.FuncAnimation(fig, draw, frames=steps_shown, interval=interval, blit=False)
+    anim.alt = alt if alt is not None else _describe_paths(objective, paths, len(steps_shown))
+    return anim
+
+
+def _describe_paths(objective: Objective, paths: Mapping[str, np.ndarray], frames: int) -> str:
+    """Plain alt text for an animation of ``paths``: what is drawn and where each path ends."""
+    labels = list(paths)
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    last_step = max(len(path) for path in paths.values()) - 1
+    text = (f"Animation in {frames} frames over the contours of {objective.name}: "
+            f"the path{'s' if len(labels) > 1 else ''} of {names}, drawn step by step from step 0 "
+            f"to step {last_step}.")  # fmt: skip
+    ends = []
+    for label, path in paths.items():
+        end = path[-1]
+        where = f"({end[0]:.2f}, {end[1]:.2f})" if np.all(np.isfinite(end)) else "off the chart"
+        if objective.minimum is not None and np.all(np.isfinite(end)):
+            distance = np.linalg.norm(end - np.asarray(objective.minimum[:2], dtype=float))
+            where += f", {distance:.2f} from the minimum"
+        ends.append(f"{label} ends at {where}" if len(labels) > 1 else f"It ends at {where}")
+    return text + " " + "; ".join(ends) + "."
 
 
 _animation_count = itertools.count(1)
 
 
-def animation_html(anim: animation.FuncAnimation) -> str:
+def animation_html(anim: animation.FuncAnimation, alt: str | None = None) -> str:
     r"""The animation as self-contained JavaScript HTML, with its figure closed (so it is not
     also shown as a still image).
 
@@ -301,6 +335,29 @@ def animation_html(anim: animation.FuncAnimation) -> str:
     same on every run, so that a stored notebook can be checked against a fresh run (nbval):
     matplotlib's random element ids are replaced by a counter (unique within the session, which
     is all a page needs), and each frame's base64 data is kept on one line.
+
+    Three things make it usable with a screen reader or a keyboard (WCAG 2.1 AA): the frame
+    image has alt text, the frame slider has an accessible name ("Animation frame"), and the
+    buttons' icons are hidden from assistive technology, so each button is read by its label
+    ("Play", "Next frame", ...). The slider, the buttons and the repetition mode all work from
+    the keyboard (Tab, then the arrow keys, Enter or Space).
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.FuncAnimation
+        The animation, as from :func:`animate_trajectories`.
+    alt : str, optional
+        The frame image's alt text: what the animation shows and what to take from it. Default:
+        ``anim.alt``, which :func:`animate_trajectories` sets. One or the other is required.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If there is no alt text.
 
     Examples
     --------
@@ -310,12 +367,19 @@ def animation_html(anim: animation.FuncAnimation) -> str:
     >>> from adamlib import objectives
     >>> f = objectives.saddle()
     >>> path = np.array([[1.5, 0.1], [1.0, 0.2], [0.5, 0.4]])
-    >>> html = animation_html(animate_trajectories(f, {"path": path}))
-    >>> html.count("data:image/png;base64"), "\\\n" in html
-    (3, False)
+    >>> html = animation_html(animate_trajectories(f, {"path": path}), alt="A path near a saddle.")
+    >>> html.count("data:image/png;base64"), "\\\n" in html, 'alt="A path near a saddle."' in html
+    (3, False, True)
     """
+    alt = alt if alt is not None else getattr(anim, "alt", None)
+    if alt is None or not alt.strip():
+        raise ValueError(
+            "the animation has no alt text: pass alt='...' (what it shows and what to take from "
+            "it) to animation_html or animate_trajectories"
+        )
     html = anim.to_jshtml()
     plt.close(anim._fig)
+    html = _make_accessible(html, alt.strip())
     random_ids = set(re.findall(r"_anim_[a-z_]*?([0-9a-f]{32})", html))
     for random_id in random_ids:
         html = html.replace(random_id, f"{next(_animation_count):032x}")
@@ -326,3 +390,30 @@ def animation_html(anim: animation.FuncAnimation) -> str:
         lambda match: match.group(0).replace("\\\n", ""),
         html,
     )
+
+
+# Where matplotlib's animation HTML (matplotlib/_animation_data.py) gets its accessible names.
+_FRAME_IMAGE = re.compile(r'<img id="(_anim_img[0-9a-f]+)">')
+_FRAME_SLIDER = re.compile(r'(<input id="_anim_slider[0-9a-f]+" type="range")')
+_BUTTON_ICON = re.compile(r'<i class="(fa [^"]*)"></i>')
+
+
+def _make_accessible(html: str, alt: str) -> str:
+    """Add the frame image's alt text and the slider's name, and hide the icons from screen
+    readers (each button already has an ``aria-label``).
+
+    Each edit must find its place: if matplotlib changes its template, this fails loudly
+    rather than letting an animation without alt text through.
+    """
+    escaped = html_lib.escape(alt, quote=True)
+    edits = [
+        (_FRAME_IMAGE, lambda match: f'<img id="{match[1]}" alt="{escaped}">', 1),
+        (_FRAME_SLIDER, lambda match: f'{match[1]} aria-label="Animation frame"', 1),
+        (_BUTTON_ICON, lambda match: f'<i class="{match[1]}" aria-hidden="true"></i>', None),
+    ]
+    for pattern, replacement, expected in edits:
+        html, count = pattern.subn(replacement, html)
+        if count == 0 or (expected is not None and count != expected):
+            raise RuntimeError(f"matplotlib's animation HTML has changed: {pattern.pattern!r} "
+                               f"matched {count} times")  # fmt: skip
+    return html

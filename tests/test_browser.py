@@ -14,6 +14,19 @@ For each HTML page under ``_build/html`` it asserts that
 
 It also checks that the search page finds results from disk.
 
+And it checks that every page meets WCAG 2.1 level AA, for readers who use a screen reader, a
+keyboard only or high zoom (``test_page_is_accessible``):
+
+- axe-core (shipped by the pinned ``axe-playwright-python``) runs every WCAG 2.1 A and AA rule
+  (tags wcag2a, wcag2aa, wcag21a, wcag21aa) at 1366 px in the light colour mode, and the colour
+  rules again in the dark mode; any serious or critical violation fails, listed with its page,
+  rule and element;
+- every colour of code text has a contrast of 4.5:1 on its background, in both modes;
+- every image in the article has alt text that is neither empty nor a file name;
+- every formula carries MathJax's assistive MathML, exposed to the accessibility tree as math;
+- every animation works from the keyboard;
+- no page scrolls sideways at 320 px wide (400 % zoom; code, formulas and tables scroll in place).
+
 Run it with ``make test-browser`` after ``make book``. ``make test`` leaves it out (it is marked
 ``browser``) because it runs before a book exists. Without Chromium or a built book it skips with
 a message saying what is missing; under ``CI=true`` it fails instead, so CI cannot pass unchecked.
@@ -257,3 +270,384 @@ def test_search_works_offline(browser):
     finally:
         context.close()
     assert hits > 0 and not errors, (hits, errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility: WCAG 2.1 level AA, for readers with a screen reader, a keyboard only or high zoom.
+# ---------------------------------------------------------------------------------------------
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The WCAG A/AA rules whose outcome depends on colours: the only ones the dark mode can change.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+# Left out of axe-core's contrast rule, which takes seconds per thousand elements there:
+# - code cells: thousands of syntax-highlighted tokens; CHECK_CODE_CONTRAST below checks each
+#   token colour against its background instead, in both modes;
+# - MathJax's rendering: its glyphs are CSS-drawn in the text colour around them (no text for
+#   axe to measure), and its MathML copy is off screen.
+CONTRAST_SELECTOR = "*:not(.highlight):not(.highlight *):not(mjx-container):not(mjx-container *)"
+FAILING_IMPACTS = ["serious", "critical"]
+AXE_VIEWPORT = {"width": 1366, "height": 900}
+# An alt text that is a file name or a path ("../_images/6848b2...png", "figure.svg"), or a word
+# that says nothing about the picture.
+FILE_NAME_ALT = re.compile(
+    r"^(\S*[/\\]\S*|\S+\.(png|jpe?g|gif|svg|webp|bmp|tiff?|pdf))$|_images/|^data:", re.IGNORECASE
+)
+PLACEHOLDER_ALTS = {"image", "img", "figure", "fig", "plot", "graph", "chart", "picture", "png",
+                    "output", "animation", "untitled"}  # fmt: skip
+
+
+def redirects(page_name: str) -> bool:
+    text = (SITE / page_name).read_text(encoding="utf-8", errors="replace")
+    return 'http-equiv="Refresh"' in text
+
+
+# index.html only sends the reader on to intro.html, which is checked as itself.
+READABLE_PAGES = [name for name in PAGES if not redirects(name)]
+MATH_PAGES = [
+    name for name in READABLE_PAGES
+    if 'class="math' in (SITE / name).read_text(encoding="utf-8", errors="replace")
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        missing("axe-playwright-python is not installed (it is pinned in requirements.txt)")
+    return Axe().axe_script
+
+
+# Runs in the page: starts axe-core without waiting for it, so that the light and the dark page
+# (each in its own renderer process) are checked at the same time.
+START_AXE = """
+([options, contrastSelector]) => {
+  axe.configure({ rules: [{ id: "color-contrast", selector: contrastSelector }] });
+  window.__axeRun = axe.run(document, options);
+}
+"""
+
+# Runs in the page: waits for axe-core and keeps only what the report needs.
+COLLECT_AXE = """
+(impacts) => window.__axeRun.then((results) => results.violations
+  .filter((violation) => impacts.includes(violation.impact))
+  .map((violation) => ({
+    rule: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    nodes: violation.nodes.map((node) => ({
+      target: node.target.join(" "),
+      html: node.html.replace(/\\s+/g, " ").slice(0, 160),
+      why: (node.failureSummary || "").replace(/\\s+/g, " ").slice(0, 240),
+    })),
+  })))
+"""
+
+# Runs in the page: the contrast of every colour of text in a code cell against the background
+# behind it (WCAG 1.4.3: 4.5:1 for text of normal size), one entry per failing pair of colours.
+CHECK_CODE_CONTRAST = r"""
+() => {
+  const parse = (css) => {
+    const m = css.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a };
+  };
+  const over = (top, below) => ({
+    r: top.r * top.a + below.r * (1 - top.a),
+    g: top.g * top.a + below.g * (1 - top.a),
+    b: top.b * top.a + below.b * (1 - top.a),
+    a: 1,
+  });
+  const background = (el) => {
+    const layers = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour && colour.a > 0) {
+        layers.push(colour);
+        if (colour.a >= 1) break;
+      }
+    }
+    return layers.reduceRight((below, top) => over(top, below), { r: 255, g: 255, b: 255, a: 1 });
+  };
+  const luminance = ({ r, g, b }) => {
+    const lin = (c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const ratio = (x, y) => {
+    const [hi, lo] = [luminance(x), luminance(y)].sort((p, q) => q - p);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const seen = new Map();
+  for (const block of document.querySelectorAll(".highlight pre")) {
+    // Folded cells (hide-input) too: their computed colours are those they are shown in.
+    for (const el of [block, ...block.querySelectorAll("*")]) {
+      const hasText = Array.from(el.childNodes)
+        .some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!hasText) continue;
+      const style = getComputedStyle(el);
+      const fg = parse(style.color);
+      if (!fg || style.visibility === "hidden") continue;
+      const bg = background(el);
+      const key = `${style.color} on ${JSON.stringify(bg)}`;
+      if (seen.has(key)) continue;
+      const text = over(fg, bg);
+      const [r, g, b] = [bg.r, bg.g, bg.b].map(Math.round);
+      seen.set(key, { ratio: ratio(text, bg), colour: style.color, classes: el.className,
+                      background: `rgb(${r}, ${g}, ${b})`,
+                      sample: el.textContent.trim().slice(0, 30) });
+    }
+  }
+  return Array.from(seen.values()).filter((pair) => pair.ratio < 4.5);
+}
+"""
+
+# Runs in the page: whether it scrolls sideways at the width it is shown at (WCAG 1.4.10, reflow, is
+# checked at 320 px: a 1280 px window zoomed to 400 %), and if so the elements that stick out. Code
+# cells, wide formulas and tables may scroll inside their own box; the page itself may not.
+CHECK_REFLOW = r"""
+() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width + 1) return [];
+  const scrolls = (el) => ["auto", "scroll", "hidden", "clip"]
+    .includes(getComputedStyle(el).overflowX);
+  // Its box, or content overflowing a box that does not scroll, goes past the right edge.
+  const sticksOut = (el) => {
+    const box = el.getBoundingClientRect();
+    const content = scrolls(el) ? box.right : box.left + el.scrollWidth;
+    return Math.max(box.right, content) > width + 1;
+  };
+  const scrollsInside = (el) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (scrolls(box) && box.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
+  const wide = new Set(Array.from(document.querySelectorAll(".bd-article *"))
+    .filter((el) => el.getClientRects().length && sticksOut(el) && !scrollsInside(el)));
+  // The innermost: those with nothing inside them that sticks out too.
+  const culprits = Array.from(wide)
+    .filter((el) => !Array.from(el.children).some((child) => wide.has(child)))
+    .slice(0, 5)
+    .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).split(" ").join(".")}: `
+                 + el.textContent.trim().slice(0, 50));
+  return culprits.length ? culprits : ["something outside the article (header, sidebars)"];
+}
+"""
+REFLOW_VIEWPORT = {"width": 320, "height": 256}
+
+# Runs in the page once MathJax is done and the theme has faded its buttons into the colour mode
+# (150 ms CSS transitions that start on load: measured before they end, colours are half-way):
+# the colour mode shown, the images of the article with their alt text, and whether every formula
+# can be read by a screen reader (an assistive MathML copy, and the visual rendering hidden from
+# it so that it is not read twice).
+INSPECT_ACCESSIBILITY = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  await Promise.all(document.getAnimations()
+    .filter((animation) => animation instanceof CSSTransition)
+    .map((animation) => animation.finished.catch(() => null)));
+  const article = document.querySelector("article.bd-article") || document.querySelector("main");
+  const images = article ? Array.from(article.querySelectorAll("img")) : [];
+  const containers = Array.from(document.querySelectorAll("mjx-container"));
+  return {
+    theme: document.documentElement.dataset.theme,
+    images: images.map((img) => ({
+      src: (img.getAttribute("src") || "").slice(0, 80),
+      alt: img.getAttribute("alt"),
+    })),
+    assistiveMmlOn: Boolean(window.MathJax && MathJax.startup && MathJax.startup.document
+                            && MathJax.startup.document.options.enableAssistiveMml),
+    formulas: containers.length,
+    formulasWithoutMathml: containers
+      .filter((c) => {
+        const mml = c.querySelector(":scope > mjx-assistive-mml > math");
+        return !mml || !mml.textContent.trim() || mml.closest('[aria-hidden="true"]');
+      })
+      .map((c) => c.textContent.trim().slice(0, 60)),
+    formulasReadTwice: containers
+      .filter((c) => {
+        const visual = c.querySelector(":scope > mjx-math");
+        return visual && visual.getAttribute("aria-hidden") !== "true";
+      }).length,
+    animations: document.querySelectorAll(".animation").length,
+  };
+}
+"""
+
+
+def useless_alt(alt: str | None) -> str | None:
+    """Why an image's alt text does not describe it, or None if it might."""
+    if alt is None:
+        return "no alt attribute"
+    text = alt.strip()
+    if not text:
+        return "empty alt text"
+    if FILE_NAME_ALT.search(text):
+        return "alt text is a file name"
+    if text.lower().strip(".") in PLACEHOLDER_ALTS:
+        return "alt text says nothing about the picture"
+    return None
+
+
+def open_in_mode(browser, page_name: str, mode: str):
+    """The page opened from disk in a new context whose system colour mode is ``mode``; the site's
+    default mode is "auto", so the theme follows it."""
+    context = browser.new_context(viewport=AXE_VIEWPORT, color_scheme=mode, service_workers="block")
+    context.route("**/*", lambda route: route.continue_()
+                  if urlsplit(route.request.url).scheme in LOCAL_SCHEMES
+                  else route.abort("internetdisconnected"))  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto((SITE / page_name).as_uri(), wait_until="load")
+    return context, page
+
+
+def describe_violations(mode: str, violations: list[dict]) -> list[str]:
+    """One entry per violated rule: the rule, then each element with why it fails."""
+    entries = []
+    for violation in violations:
+        lines = [f"[{mode} mode] {violation['rule']} ({violation['impact']}): {violation['help']}"]
+        for node in violation["nodes"]:
+            lines.append(f"    element {node['target']}: {node['html']}")
+            lines.append(f"        {node['why']}")
+        entries.append("\n".join(lines))
+    return entries
+
+
+def check_animation_keyboard(page) -> list[str]:
+    """Every animation works from the keyboard: the slider moves with the arrow keys, the buttons
+    with Enter and Space, and each control can be reached with Tab."""
+    problems = []
+    animations = page.locator(".animation")
+    for index in range(animations.count()):
+        name = f"animation {index + 1}"
+        animation = animations.nth(index)
+        image = animation.locator("img")
+        slider = animation.locator('input[type="range"]')
+        page.wait_for_function("(img) => img.src.startsWith('data:image')",
+                               arg=image.element_handle())  # fmt: skip
+        unreachable = animation.evaluate(
+            """(a) => Array.from(a.querySelectorAll("button, input"))
+                 .filter((el) => el.disabled || el.tabIndex < 0)
+                 .map((el) => el.getAttribute("aria-label") || el.id)"""
+        )
+        if unreachable:
+            problems.append(f"{name}: controls out of the Tab order: {unreachable}")
+        first_frame = image.get_attribute("src")
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        if slider.input_value() != "1" or image.get_attribute("src") == first_frame:
+            problems.append(f"{name}: the right arrow on the slider does not show the next frame")
+        page.keyboard.press("Tab")
+        if not animation.evaluate("(a) => a.querySelector('button') === document.activeElement"):
+            problems.append(f"{name}: Tab from the slider does not reach the first button")
+        animation.get_by_role("button", name="Next frame").focus()
+        page.keyboard.press("Enter")
+        if slider.input_value() != "2":
+            problems.append(f"{name}: Enter on 'Next frame' does not step forward")
+        animation.get_by_role("button", name="First frame").focus()
+        page.keyboard.press(" ")
+        if slider.input_value() != "0" or image.get_attribute("src") != first_frame:
+            problems.append(f"{name}: Space on 'First frame' does not go back to the start")
+    return problems
+
+
+def test_alt_texts_that_describe_nothing_are_refused():
+    """The rule the article's images are held to (no browser needed)."""
+    assert useless_alt(None) == "no alt attribute"
+    assert useless_alt("  ") == "empty alt text"
+    for name in ("../_images/6848b2c0.png", "6848b2c0.png", "figure.SVG", "_images/x", "a/b"):
+        assert useless_alt(name) == "alt text is a file name", name
+    assert useless_alt("Figure.") == "alt text says nothing about the picture"
+    assert useless_alt("Loss against step for Adam and SGD; Adam's curve lies below.") is None
+    assert useless_alt("Adam's step is 0.001 at step 1.") is None
+
+
+def test_there_is_math_to_check():
+    """Guards the math check of test_page_is_accessible against a vacuous pass."""
+    if not PAGES:
+        missing(f"no built book at {SITE}: run `make book` first")
+    assert MATH_PAGES, "no page has math: the check that screen readers can read it ran nowhere"
+
+
+@pytest.mark.parametrize("page_name", READABLE_PAGES)
+def test_page_is_accessible(browser, axe_script, page_name):
+    """WCAG 2.1 A and AA as axe-core checks them, in the light and the dark colour mode; alt text
+    for every image of the article; math that a screen reader can read; animations that work from
+    the keyboard.
+
+    In the light mode axe-core runs every WCAG 2.1 A/AA rule; at the same time, in the dark mode,
+    it runs the rules that depend on colours (contrast, links told apart from text), the only ones
+    a colour mode can change. Any serious or critical violation fails the page, listed with its
+    rule and element. Then the dark page is narrowed to 320 px, where it must not scroll sideways.
+    """
+    runs = {
+        "light": {"runOnly": {"type": "tag", "values": WCAG_TAGS}},
+        "dark": {"runOnly": {"type": "rule", "values": COLOUR_RULES}},
+    }
+    for options in runs.values():
+        options["resultTypes"] = ["violations"]  # passes are not itemised: faster
+    contexts, pages = {}, {}
+    try:
+        for mode in runs:
+            contexts[mode], pages[mode] = open_in_mode(browser, page_name, mode)
+        reports = {mode: page.evaluate(INSPECT_ACCESSIBILITY) for mode, page in pages.items()}
+        wrong = {mode: rep["theme"] for mode, rep in reports.items() if rep["theme"] != mode}
+        assert not wrong, f"{page_name}: could not show the page in each colour mode: {wrong}"
+        for mode, page in pages.items():
+            page.evaluate(axe_script)
+            page.evaluate(START_AXE, [runs[mode], CONTRAST_SELECTOR])
+        code_contrast = {mode: page.evaluate(CHECK_CODE_CONTRAST) for mode, page in pages.items()}
+        violations = {mode: page.evaluate(COLLECT_AXE, FAILING_IMPACTS)
+                      for mode, page in pages.items()}  # fmt: skip
+        pages["dark"].set_viewport_size(REFLOW_VIEWPORT)  # axe-core is done with it
+        overflow = pages["dark"].evaluate(CHECK_REFLOW)
+        light = pages["light"]
+        report = reports["light"]
+        first_formula = ""
+        if report["formulas"]:
+            first_formula = light.locator("mjx-container >> visible=true").first.aria_snapshot()
+        keyboard_problems = check_animation_keyboard(light) if report["animations"] else []
+    finally:
+        for context in contexts.values():
+            context.close()
+
+    problems = []
+    for mode in runs:
+        problems += describe_violations(mode, violations[mode])
+        for pair in code_contrast[mode]:
+            problems.append(
+                f"[{mode} mode] code-contrast: code text {pair['sample']!r} (class "
+                f"{pair['classes']!r}) in {pair['colour']} on {pair['background']}: contrast "
+                f"{pair['ratio']:.2f}, needs 4.5"
+            )
+    if overflow:
+        problems.append(f"scrolls sideways at {REFLOW_VIEWPORT['width']} px wide (400 % zoom), "
+                        f"because of: {overflow}")
+    for image in report["images"]:
+        reason = useless_alt(image["alt"])
+        if reason:
+            problems.append(f"image {image['src']}: {reason} ({image['alt']!r}); write what it "
+                            "shows and what to take from it (cell metadata mystnb: image: alt:)")
+    if report["formulas"]:
+        if not report["assistiveMmlOn"]:
+            problems.append("MathJax's assistive MathML is off (mathjax3_config in _config.yml)")
+        if report["formulasWithoutMathml"]:
+            problems.append("formulas with no MathML for screen readers: "
+                            f"{report['formulasWithoutMathml'][:5]}")
+        if report["formulasReadTwice"]:
+            problems.append(f"{report['formulasReadTwice']} formulas would be read twice (their "
+                            "rendering is not hidden from screen readers)")
+        if not first_formula.startswith("- math"):
+            problems.append("the first formula is not in the accessibility tree as math: "
+                            f"{first_formula!r}")
+    problems += keyboard_problems
+    if problems:
+        pytest.fail(f"{page_name}:\n- " + "\n- ".join(problems), pytrace=False)

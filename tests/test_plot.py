@@ -154,3 +154,89 @@ def test_animation_html_is_the_same_on_every_run_except_for_a_counter():
     assert first.replace(a, "ID") == second.replace(b, "ID")
     assert int(b, 16) == int(a, 16) + 1
     assert "\\\n" not in first  # each frame's base64 on one line, so a sanitizer can match it
+
+
+def test_animation_html_gives_the_frame_image_alt_text_and_the_controls_names():
+    f = objectives.saddle()
+    path = np.array([[1.5, 0.1], [1.0, 0.2], [0.5, 0.4]])
+    alt = 'The path "slides" off the saddle along x < 0 & y grows.'
+    html = plot.animation_html(plot.animate_trajectories(f, {"path": path}), alt=alt)
+    import html as html_lib
+    import re
+
+    (img,) = re.findall(r"<img [^>]*>", html)
+    assert re.search(r'\balt="([^"]*)"', img)[1] == html_lib.escape(alt, quote=True)
+    (slider,) = re.findall(r'<input [^>]*type="range"[^>]*>', html, flags=re.S)
+    assert 'aria-label="Animation frame"' in slider
+    buttons = re.findall(r"<button [^>]*>\s*<i [^>]*></i></button>", html)
+    assert len(buttons) == 9
+    for button in buttons:
+        assert re.search(r'aria-label="[A-Z][a-z ]+"', button), button
+        assert 'aria-hidden="true"' in button, "the icon must not be read out"
+    assert "<i " not in re.sub(r'<i class="fa [^"]*" aria-hidden="true"></i>', "", html)
+
+
+def test_animation_alt_text_comes_from_the_chapter_or_describes_the_paths():
+    f = objectives.quadratic(10.0)
+    paths = paths_on(f, [-1.8, 0.6])
+    anim = plot.animate_trajectories(f, paths, frames=4)
+    assert anim.alt.startswith(f"Animation in 4 frames over the contours of {f.name}: ")
+    assert "the paths of SGD and Adam, drawn step by step from step 0 to step 30." in anim.alt
+    for name, path in paths.items():
+        distance = np.linalg.norm(path[-1] - f.minimum)
+        x, y = path[-1]
+        assert f"{name} ends at ({x:.2f}, {y:.2f}), {distance:.2f} from the minimum" in anim.alt
+    assert 'alt="Chapter text."' in plot.animation_html(anim, alt="Chapter text.")
+    written = plot.animate_trajectories(f, paths, frames=2, alt="Written for this figure.")
+    assert written.alt == "Written for this figure."
+    assert 'alt="Written for this figure."' in plot.animation_html(written)
+
+
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
+def test_animation_html_refuses_an_animation_without_alt_text():
+    from matplotlib import animation
+
+    fig, ax = plt.subplots()
+    bare = animation.FuncAnimation(fig, lambda k: [], frames=[0, 1])
+    with pytest.raises(ValueError, match="no alt text"):
+        plot.animation_html(bare)
+    f = objectives.saddle()
+    anim = plot.animate_trajectories(f, {"path": np.array([[1.5, 0.1], [1.0, 0.2]])})
+    with pytest.raises(ValueError, match="no alt text"):
+        plot.animation_html(anim, alt="   ")
+    plt.close("all")
+    del bare, anim
+    gc.collect()  # so that the warning about the unrendered animations is raised (and ignored) here
+
+
+def test_accessibility_edits_fail_loudly_if_matplotlib_changes_its_template():
+    with pytest.raises(RuntimeError, match="animation HTML has changed"):
+        plot._make_accessible('<div class="animation"><img src="x.png"></div>', "alt text")
+
+
+def test_the_nbval_sanitizer_still_masks_the_animation_ids():
+    """Stored and fresh outputs are compared after tests/nbval_sanitize.cfg: matplotlib's random
+    ids (which animation_html replaces by a counter) must still be masked there."""
+    import configparser
+    import re
+    from pathlib import Path
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).with_name("nbval_sanitize.cfg"))
+    rules = [(config[s]["regex"], config[s]["replace"]) for s in config.sections()]
+
+    def sanitize(text):
+        for regex, replace in rules:
+            text = re.sub(regex, replace, text)
+        return text
+
+    f = objectives.saddle()
+    path = np.array([[1.5, 0.1], [1.0, 0.2], [0.5, 0.4]])
+    raw = [plot.animate_trajectories(f, {"path": path}, alt="A.") for _ in range(2)]
+    raw = [anim.to_jshtml() for anim in raw]  # matplotlib's own random ids
+    plt.close("all")
+    assert len({re.search(r"_anim_img([0-9a-f]{32})", html)[1] for html in raw}) == 2
+    clean = [sanitize(html) for html in raw]
+    assert not re.search(r"_anim_(img|slider|loop_select)[0-9a-f]{32}", clean[0])
+    assert not re.search(r"\banim[0-9a-f]{32}", clean[0])
+    assert "data:image/png;base64,FRAME" in clean[0]
