@@ -306,3 +306,16 @@ def test_printed_verdicts_fold_to_the_notebook_column_and_keep_every_word():
     assert len(printed.splitlines()) >= 2
     assert printed.split() == slow.message.split()  # only spaces became line breaks
     assert repr(slow) == printed
+
+
+def test_random_moment_state_is_seeded_and_draws_the_second_moment_in_its_range():
+    from adamlib.exercises._core import random_moment_state
+
+    first = random_moment_state(np.random.default_rng(3), (0.5, 2.0))
+    again = random_moment_state(np.random.default_rng(3), (0.5, 2.0))
+    other = random_moment_state(np.random.default_rng(4), (0.5, 2.0))
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+    assert not np.array_equal(first["theta3"], other["theta3"])
+    for key in ("s3", "s_grid"):
+        assert first[key].min() >= 0.5 and first[key].max() < 2.0
+    assert first["theta_grid"].shape == first["m_grid"].shape == (2, 3)

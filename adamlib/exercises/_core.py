@@ -382,3 +382,33 @@ def _call_in_worker_thread(
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def random_moment_state(
+    rng: np.random.Generator, second_moment_range: tuple[float, float]
+) -> dict[str, np.ndarray]:
+    """Seeded inputs for a checker of an Adam-like step: parameters, gradients and two moments.
+
+    Returns ``theta3, g3, m3, s3`` (three coordinates) and ``theta_grid, g_grid, m_grid, s_grid``
+    (a 2 x 3 array each): normal parameters and gradients, a first moment of spread 0.1, and a
+    second-moment-like state (``v`` for Adam, ``u`` for AdaMax) drawn uniformly from
+    ``second_moment_range``. The draws are always made in this order, so a checker's cases depend
+    only on its seed.
+
+    Examples
+    --------
+    >>> state = random_moment_state(np.random.default_rng(0), (0.01, 0.5))
+    >>> sorted(state)
+    ['g3', 'g_grid', 'm3', 'm_grid', 's3', 's_grid', 'theta3', 'theta_grid']
+    >>> state["s_grid"].shape, bool(state["s3"].min() >= 0.01)
+    ((2, 3), True)
+    """
+    low, high = second_moment_range
+    theta3, g3 = rng.normal(size=(2, 3))
+    m3, s3 = 0.1 * rng.normal(size=3), rng.uniform(low, high, size=3)
+    theta_grid, g_grid = rng.normal(size=(2, 2, 3))
+    m_grid, s_grid = 0.1 * rng.normal(size=(2, 3)), rng.uniform(low, high, size=(2, 3))
+    return {
+        "theta3": theta3, "g3": g3, "m3": m3, "s3": s3,
+        "theta_grid": theta_grid, "g_grid": g_grid, "m_grid": m_grid, "s_grid": s_grid,
+    }  # fmt: skip

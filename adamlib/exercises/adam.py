@@ -45,7 +45,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..adam import adam_update
-from ._core import Case, CheckResult, check_against_reference
+from ._core import Case, CheckResult, check_against_reference, random_moment_state
 
 __all__ = ["adam_step_cases", "check_adam_step"]
 
@@ -60,11 +60,10 @@ def adam_step_cases(seed: int = 0) -> list[Case]:
     >>> [case.description for case in adam_step_cases()][:2]
     ['the first step, t = 1, one coordinate', 'a first step with gradients as small as eps']
     """
-    rng = np.random.default_rng(seed)
-    theta3, g3 = rng.normal(size=(2, 3))
-    m3, v3 = 0.1 * rng.normal(size=3), rng.uniform(0.01, 0.5, size=3)
-    theta_grid, g_grid = rng.normal(size=(2, 2, 3))
-    m_grid, v_grid = 0.1 * rng.normal(size=(2, 3)), rng.uniform(0.01, 0.5, size=(2, 3))
+    state = random_moment_state(np.random.default_rng(seed), (0.01, 0.5))
+    theta3, g3, m3, v3 = state["theta3"], state["g3"], state["m3"], state["s3"]
+    theta_grid, g_grid = state["theta_grid"], state["g_grid"]
+    m_grid, v_grid = state["m_grid"], state["s_grid"]
     zeros1 = np.zeros(1)
     return [
         Case("the first step, t = 1, one coordinate",

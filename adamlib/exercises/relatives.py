@@ -51,7 +51,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..adamax import adamax_update
-from ._core import Case, CheckResult, check_against_reference
+from ._core import Case, CheckResult, check_against_reference, random_moment_state
 
 __all__ = ["adamax_step_cases", "check_adamax_step"]
 
@@ -66,11 +66,10 @@ def adamax_step_cases(seed: int = 0) -> list[Case]:
     >>> [case.description for case in adamax_step_cases()][:2]
     ['the first step, t = 1, a negative gradient', 'step t = 2, the old maximum still wins']
     """
-    rng = np.random.default_rng(seed)
-    theta3, g3 = rng.normal(size=(2, 3))
-    m3, u3 = 0.1 * rng.normal(size=3), rng.uniform(0.5, 2.0, size=3)
-    theta_grid, g_grid = rng.normal(size=(2, 2, 3))
-    m_grid, u_grid = 0.1 * rng.normal(size=(2, 3)), rng.uniform(0.5, 2.0, size=(2, 3))
+    state = random_moment_state(np.random.default_rng(seed), (0.5, 2.0))
+    theta3, g3, m3, u3 = state["theta3"], state["g3"], state["m3"], state["s3"]
+    theta_grid, g_grid = state["theta_grid"], state["g_grid"]
+    m_grid, u_grid = state["m_grid"], state["s_grid"]
     zeros1 = np.zeros(1)
     return [
         Case("the first step, t = 1, a negative gradient",
