@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+import operator
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -79,6 +80,47 @@ def _plain(*values: object) -> bool:
 def _constants(dtype: np.dtype, *values: float) -> list[np.ndarray]:
     """Each Python number as a 0-d array of ``dtype``: rounded as NumPy rounds a weak scalar."""
     return [np.array(value, dtype=dtype) for value in values]
+
+
+def _step_constants(opt: object, dtype: np.dtype, *values: float) -> list[np.ndarray]:
+    """:func:`_constants` for the values that change every step (the bias corrections), written
+    into the 0-d arrays of the last step rather than new ones: half the cost.
+
+    A kernel is used only within its own step (and one optimizer steps in one thread at a
+    time), so the arrays its block function reads are not changed under it. Writing a Python
+    number into an array of ``dtype`` rounds it as ``np.array(value, dtype=dtype)`` does.
+    """
+    cache = opt.__dict__.setdefault("_step_constants", {})
+    arrays = cache.get(dtype)
+    if arrays is None or len(arrays) != len(values):
+        arrays = cache[dtype] = [np.empty((), dtype=dtype) for _ in values]
+    for array, value in zip(arrays, values):
+        array[()] = value
+    return arrays
+
+
+def _fixed_constants(
+    opt: object, dtype: np.dtype, hyperparameters: tuple, values: Callable[[], tuple]
+) -> list[np.ndarray] | None:
+    """The constants of a kernel that do not depend on ``t``, made once and then reused; None
+    if a hyperparameter is not a plain Python number (the kernel then declines).
+
+    ``values()`` computes them from ``hyperparameters``, the optimizer's hyperparameters as the
+    kernel read them; they are checked (:func:`_plain`) and made into 0-d arrays
+    (:func:`_constants`) again only when one of those is a new object or ``dtype`` is new.
+    Identity, not equality, as in
+    ``Optimizer._check_hyperparameters_if_changed``: ``0.0 == -0.0``, yet the two round
+    differently, and a Python number is immutable, so the same object means the same value.
+    Making a 0-d array costs about 0.2 microseconds, a tenth of a small network's whole step for
+    Adam's eight constants.
+    """
+    cache = opt.__dict__.setdefault("_kernel_constants", {})
+    entry = cache.get(dtype)
+    if entry is None or not all(map(operator.is_, hyperparameters, entry[0])):
+        if not _plain(*hyperparameters):
+            return None
+        entry = cache[dtype] = (hyperparameters, _constants(dtype, *values()))
+    return entry[1]
 
 
 def _default_threads() -> int:
@@ -310,12 +352,14 @@ def adam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     decoupled = rule.__module__ == "adamlib.adamw"
     lr, eps, wd = opt.lr, opt.eps, opt.weight_decay
     beta1, beta2 = opt.betas
-    if not _plain(lr, eps, wd, beta1, beta2):
-        return None
-    b1, c1, b2, c2, bc1, bc2, lr_s, eps_s, wd_s, decay = _constants(
-        dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1**t, 1 - beta2**t, lr, eps, wd,
-        1 - lr * wd,
+    fixed = _fixed_constants(
+        opt, dtype, (lr, eps, wd, beta1, beta2),
+        lambda: (beta1, 1 - beta1, beta2, 1 - beta2, lr, eps, wd, 1 - lr * wd),
     )  # fmt: skip
+    if fixed is None:
+        return None
+    b1, c1, b2, c2, lr_s, eps_s, wd_s, decay = fixed
+    bc1, bc2 = _step_constants(opt, dtype, 1 - beta1**t, 1 - beta2**t)
     l2 = not decoupled and wd != 0
 
     def block(theta, g, gb, tmp, den, m, v, v_max=None):
@@ -342,9 +386,12 @@ def adam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
 def sgd_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """SGD (``sgd_update``), with momentum, dampening, Nesterov and weight decay."""
     lr, momentum, dampening, wd = opt.lr, opt.momentum, opt.dampening, opt.weight_decay
-    if not _plain(lr, momentum, dampening, wd):
+    fixed = _fixed_constants(
+        opt, dtype, (lr, momentum, dampening, wd), lambda: (lr, momentum, 1 - dampening, wd)
+    )
+    if fixed is None:
         return None
-    lr_s, mu, damp, wd_s = _constants(dtype, lr, momentum, 1 - dampening, wd)
+    lr_s, mu, damp, wd_s = fixed
     nesterov = opt.nesterov
 
     def block(theta, g, gb, tmp, _, b=None):
@@ -371,9 +418,11 @@ def sgd_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
 def adagrad_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """Adagrad (``adagrad_update``)."""
     lr, lr_decay, wd, eps = opt.lr, opt.lr_decay, opt.weight_decay, opt.eps
-    if not _plain(lr, lr_decay, wd, eps):
+    fixed = _fixed_constants(opt, dtype, (wd, eps), lambda: (wd, eps))
+    if fixed is None or not _plain(lr, lr_decay):
         return None
-    lr_t, wd_s, eps_s = _constants(dtype, lr / (1 + (t - 1) * lr_decay), wd, eps)
+    wd_s, eps_s = fixed
+    (lr_t,) = _step_constants(opt, dtype, lr / (1 + (t - 1) * lr_decay))
 
     def block(theta, g, gb, tmp, den, sum_sq):
         if wd != 0:
@@ -392,9 +441,13 @@ def adagrad_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
 def rmsprop_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """RMSprop (``rmsprop_update``), centered or not, with momentum and weight decay."""
     lr, alpha, eps, wd, momentum = opt.lr, opt.alpha, opt.eps, opt.weight_decay, opt.momentum
-    if not _plain(lr, alpha, eps, wd, momentum):
+    fixed = _fixed_constants(
+        opt, dtype, (lr, alpha, eps, wd, momentum),
+        lambda: (alpha, 1 - alpha, eps, wd, momentum, lr),
+    )  # fmt: skip
+    if fixed is None:
         return None
-    a, c, eps_s, wd_s, mu, lr_s = _constants(dtype, alpha, 1 - alpha, eps, wd, momentum, lr)
+    a, c, eps_s, wd_s, mu, lr_s = fixed
     centered = opt.centered
 
     def block(theta, g, gb, tmp, den, square_avg, *rest):
@@ -433,11 +486,13 @@ def adamax_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     """AdaMax (``adamax_update``)."""
     lr, eps, wd = opt.lr, opt.eps, opt.weight_decay
     beta1, beta2 = opt.betas
-    if not _plain(lr, eps, wd, beta1, beta2):
-        return None
-    b1, c1, b2, eps_s, wd_s, step = _constants(
-        dtype, beta1, 1 - beta1, beta2, eps, wd, lr / (1 - beta1**t)
+    fixed = _fixed_constants(
+        opt, dtype, (eps, wd, beta1, beta2), lambda: (beta1, 1 - beta1, beta2, eps, wd)
     )
+    if fixed is None or not _plain(lr):
+        return None
+    b1, c1, b2, eps_s, wd_s = fixed
+    (step,) = _step_constants(opt, dtype, lr / (1 - beta1**t))
 
     def block(theta, g, gb, tmp, _, m, u):
         if wd != 0:
@@ -475,8 +530,13 @@ def nadam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     lr, eps, wd, psi = opt.lr, opt.eps, opt.weight_decay, opt.momentum_decay
     beta1, beta2 = opt.betas
     mu_product = opt._mu_product_before
-    if not _plain(lr, eps, wd, psi, beta1, beta2, mu_product):
+    fixed = _fixed_constants(
+        opt, dtype, (lr, eps, wd, beta1, beta2, psi),
+        lambda: (beta1, 1 - beta1, beta2, 1 - beta2, lr, eps, wd, 1 - lr * wd),
+    )  # fmt: skip
+    if fixed is None or not _plain(mu_product):
         return None
+    b1, c1, b2, c2, lr_s, eps_s, wd_s, decay = fixed
     from .nadam import nadam_momentum
 
     # The scalar lines of nadam_update, computed in Python exactly as there.
@@ -484,12 +544,9 @@ def nadam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
     mu_next = nadam_momentum(t + 1, beta1, psi)
     mu_product = mu_product * mu
     mu_product_next = mu_product * mu_next
-    b1, c1, b2, c2, mu_next_s, d_next, one_minus_mu, d_now, bc2, lr_s, eps_s, wd_s, decay = (
-        _constants(
-            dtype, beta1, 1 - beta1, beta2, 1 - beta2, mu_next, 1 - mu_product_next, 1 - mu,
-            1 - mu_product, 1 - beta2**t, lr, eps, wd, 1 - lr * wd,
-        )
-    )  # fmt: skip
+    mu_next_s, d_next, one_minus_mu, d_now, bc2 = _step_constants(
+        opt, dtype, mu_next, 1 - mu_product_next, 1 - mu, 1 - mu_product, 1 - beta2**t
+    )
     weight_decay = _decay_or_l2(opt.decoupled_weight_decay, wd, decay, wd_s)
 
     def block(theta, g, gb, tmp, den, m, v):
@@ -521,8 +578,13 @@ def radam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
 
     lr, eps, wd = opt.lr, opt.eps, opt.weight_decay
     beta1, beta2 = opt.betas
-    if not _plain(lr, eps, wd, beta1, beta2):
+    fixed = _fixed_constants(
+        opt, dtype, (lr, eps, wd, beta1, beta2),
+        lambda: (beta1, 1 - beta1, beta2, 1 - beta2, lr, eps, wd, 1 - lr * wd),
+    )  # fmt: skip
+    if fixed is None:
         return None
+    b1, c1, b2, c2, lr_s, eps_s, wd_s, decay = fixed
     rho_inf, rho_t = radam_rho(t, beta2)
     rectified = rho_t > RECTIFICATION_THRESHOLD
     r_t = root_bc2 = 0.0
@@ -531,10 +593,7 @@ def radam_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
             (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
         )
         root_bc2 = math.sqrt(1 - beta2**t)
-    b1, c1, b2, c2, bc1, lr_s, eps_s, r_t_s, root_bc2_s, wd_s, decay = _constants(
-        dtype, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1**t, lr, eps, r_t, root_bc2, wd,
-        1 - lr * wd,
-    )  # fmt: skip
+    bc1, r_t_s, root_bc2_s = _step_constants(opt, dtype, 1 - beta1**t, r_t, root_bc2)
     weight_decay = _decay_or_l2(opt.decoupled_weight_decay, wd, decay, wd_s)
 
     def block(theta, g, gb, tmp, den, m, v):

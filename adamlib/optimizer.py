@@ -7,8 +7,9 @@ steps and calls it, so the code the chapters display is the code that runs.
 
 from __future__ import annotations
 
+import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,8 +19,19 @@ from ._validation import as_param_list, check_grads, compute_dtype, refuse_non_f
 
 __all__ = ["Optimizer", "compute_dtype"]
 
-_REBUILT = ("_layout", "_scratch", "_checked_hyperparameters")
+_REBUILT = (
+    "_layout", "_scratch", "_checked_hyperparameters", "_kernel_constants", "_step_constants"
+)
 """Attributes that copies and pickles leave out: views and buffers tied to this object's memory."""
+
+
+@functools.cache
+def _hyperparameter_getter(cls: type) -> Callable[[object], tuple]:
+    """A function that reads all of a class's hyperparameters at once, as a tuple."""
+    names = cls.hyperparameter_names
+    if len(names) < 2:  # attrgetter needs a name, and returns a bare value for one
+        return lambda opt: tuple(getattr(opt, name) for name in names)
+    return operator.attrgetter(*names)
 
 
 class Optimizer:
@@ -117,11 +129,11 @@ class Optimizer:
         The checked values are immutable (numbers, flags, and ``betas`` as a tuple of numbers),
         so the same object means the same value.
         """
-        values = [getattr(self, name) for name in self.hyperparameter_names]
+        values = _hyperparameter_getter(type(self))(self)
         checked = self.__dict__.get("_checked_hyperparameters")
         if checked is None or not all(map(operator.is_, values, checked)):
             self.check_hyperparameters()
-            self._checked_hyperparameters = [getattr(self, n) for n in self.hyperparameter_names]
+            self._checked_hyperparameters = _hyperparameter_getter(type(self))(self)
 
     def before_step(self, t: int) -> None:
         """Update scalar state shared by all parameters (NAdam's momentum product, say)."""

@@ -839,3 +839,121 @@ def test_known_difference_a_0d_reference_squares_through_pow():
     v = adamlib.adam_update(np.zeros(1), np.array([g]), np.zeros(1), np.zeros(1), 1, lr=0.1,
                             beta1=0.9, beta2=0.999, eps=1e-8)[2]  # fmt: skip
     assert v == np.square(g) * (1 - 0.999)  # a 1-element array squares as g * g
+
+
+# -- the one-block step and the kernels' cached constants -------------------------------------
+SMALL_SHAPES = [(), (5, 3), (0,), (3,), (7,), (1,), (2, 4)]
+
+
+def _small_network(dtype, layout: str, rng: np.random.Generator):
+    """(label, parameter, gradient maker) for a few small arrays that fit in one block, either
+    separate (``gathered``) or views of one vector (``spanned``, gradients separate or views)."""
+    total = sum(int(np.prod(s)) for s in SMALL_SHAPES)
+    grads = [rng.standard_normal(total).astype(dtype) for _ in range(STEPS)]
+    if layout == "gathered":
+        params = [rng.standard_normal(s).astype(dtype) for s in SMALL_SHAPES]
+    else:
+        params = _split(rng.standard_normal(total).astype(dtype), SMALL_SHAPES)
+    if layout == "spanned, gradients views":
+        makers = [(lambda t, k=k: _split(grads[t - 1], SMALL_SHAPES)[k]) for k in range(7)]
+    else:
+        makers = [(lambda t, k=k: _split(grads[t - 1], SMALL_SHAPES)[k].copy()) for k in range(7)]
+    return [(f"{layout} {k}", params[k], makers[k]) for k in range(len(SMALL_SHAPES))]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("layout", ["gathered", "spanned, gradients views", "spanned"])
+def test_a_small_network_in_one_block_equals_reference(config, dtype, layout):
+    """The layout of the course's networks: one dtype, every array in one job of one block,
+    stepped by ``Step.run_one_block`` (float16 parameters through the converting walk)."""
+    cls, kw, reference = config
+    labelled = _small_network(dtype, layout, np.random.default_rng(17))
+    opt = _run_against_reference(cls, kw, reference, labelled)
+    group = opt._layout.one_block
+    assert group is not None and group.spanned == layout.startswith("spanned")
+
+
+def _hyperparameter_changes(cls):
+    """Per step, the hyperparameters to set before it: new objects, some equal to the old."""
+    lr = [1e-3, 2e-3, 2e-3, float("1e-3"), 5e-4, 5e-4, 1e-3, 1e-3, 1e-3]
+    changes = [{"lr": value} for value in lr]
+    names = cls.hyperparameter_names
+    if "betas" in names:
+        changes[3]["betas"] = (0.8, 0.99)
+        changes[6]["betas"] = (0.9, 0.999)
+    if "eps" in names:
+        changes[4]["eps"] = 1e-6
+    if "weight_decay" in names:
+        changes[2]["weight_decay"] = 0.05
+        changes[5]["weight_decay"] = 0.0
+    if "momentum" in names:
+        changes[5]["momentum"] = 0.5
+    return changes
+
+
+def _with_changing_hyperparameters(cls, labelled, monkeypatch):
+    """The parameters after the steps of ``_hyperparameter_changes``: (fast path, reference)."""
+    start = [np.array(p, copy=True) for _, p, _ in labelled]
+    results = []
+    for enabled in (True, False):
+        monkeypatch.setattr(_kernels, "ENABLED", enabled)
+        params = [np.array(p, copy=True) for p in start]
+        momentum = {"momentum": 0.9} if "momentum" in cls.hyperparameter_names else {}
+        opt = cls(params, **momentum)
+        for t, change in enumerate(_hyperparameter_changes(cls), start=1):
+            for name, value in change.items():
+                setattr(opt, name, value)
+            opt.step([grad_at(t) for _, _, grad_at in labelled])
+        results.append(params)
+    return results
+
+
+@pytest.mark.parametrize("cls", adamlib.OPTIMIZERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("layout", ["gathered", "mixed"])
+def test_hyperparameters_changed_between_steps_are_used(cls, layout, small_blocks, monkeypatch):
+    """The kernels keep their constants between steps (``_fixed_constants``) and rewrite the
+    bias corrections in place (``_step_constants``): a new learning rate, betas, eps, weight
+    decay or momentum must still reach the very next step. Compared with the reference path,
+    bit for bit."""
+    rng = np.random.default_rng(23)
+    if layout == "gathered":
+        labelled = _small_network(np.float32, "gathered", rng)
+    else:
+        labelled = _mixed_params(SMALL_BLOCK, rng)
+    fast, reference = _with_changing_hyperparameters(cls, labelled, monkeypatch)
+    for i, (a, b) in enumerate(zip(fast, reference)):
+        assert a.tobytes() == b.tobytes(), f"params[{i}] ({labelled[i][0]}) differs"
+
+
+def test_the_hyperparameter_change_test_can_fail(small_blocks, monkeypatch):
+    """Constants kept per dtype alone, blind to a new hyperparameter, give other numbers."""
+    made = {}
+
+    def stale(opt, dtype, hyperparameters, values):
+        if dtype not in made:
+            made[dtype] = _kernels._constants(dtype, *values())
+        return made[dtype]
+
+    monkeypatch.setattr(_kernels, "_fixed_constants", stale)
+    labelled = _small_network(np.float32, "gathered", np.random.default_rng(23))
+    fast, reference = _with_changing_hyperparameters(adamlib.Adam, labelled, monkeypatch)
+    assert any(a.tobytes() != b.tobytes() for a, b in zip(fast, reference))
+
+
+@pytest.mark.parametrize("layout", ["gathered", "spanned, gradients views", "spanned"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_gradient_in_one_block_changes_nothing(layout, bad):
+    labelled = _small_network(np.float32, layout, np.random.default_rng(3))
+    params = [p for _, p, _ in labelled]
+    opt = adamlib.Adam(params, amsgrad=True)
+    opt.step([grad_at(1) for _, _, grad_at in labelled])
+    assert opt._layout.one_block is not None
+    grads = [grad_at(2) for _, _, grad_at in labelled]
+    grads[1] = grads[1].copy()
+    grads[1][2, 1] = bad
+    before = [p.tobytes() for p in params], _state_bytes(opt)
+    with pytest.raises(adamlib.NonFiniteGradientError, match=r"grads\[1\] has 1 non-finite"):
+        opt.step(grads)
+    assert [p.tobytes() for p in params] == before[0]
+    assert _state_bytes(opt) == before[1] and opt.t == 1
