@@ -204,6 +204,7 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(_kernels, "BLOCK_SIZE", SMALL_BLOCK)
     monkeypatch.setattr(_kernels, "ENABLED", True)
     monkeypatch.setattr(_kernels, "THREADS", 3)  # split large arrays even on a one-core machine
+    monkeypatch.setattr(_kernels, "MIN_BLOCKS_PER_THREAD", 1)  # and share out a few blocks
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=lambda d: d.__name__)
@@ -957,3 +958,19 @@ def test_non_finite_gradient_in_one_block_changes_nothing(layout, bad):
         opt.step(grads)
     assert [p.tobytes() for p in params] == before[0]
     assert _state_bytes(opt) == before[1] and opt.t == 1
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
+@pytest.mark.parametrize("t", [1, 2, 7])
+def test_every_block_function_returns_its_step_in_the_first_scratch_buffer(config, t):
+    """``Step.run_one_block`` subtracts slices of ``tmp1`` from the parameters (the Kernel
+    contract), and passes no parameter at all to a block that does not read it."""
+    cls, kw, _ = config
+    rng = np.random.default_rng(t)
+    opt = cls(rng.standard_normal(5), **_ctor_kwargs(kw))
+    opt.before_step(t)
+    kernel = _kernels.kernel_factory(cls)(opt, np.dtype(np.float64), t)
+    theta = None if not kernel.reads_theta else rng.standard_normal(5)
+    g, gb, tmp1, tmp2 = rng.standard_normal(5), np.empty(5), np.empty(5), np.empty(5)
+    states = [np.zeros(5) for _ in opt.state_names]
+    assert kernel.block(theta, g, gb, tmp1, tmp2, *states) is tmp1
