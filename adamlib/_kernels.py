@@ -416,8 +416,11 @@ def sgd_kernel(opt, dtype: np.dtype, t: int) -> Kernel | None:
                 np.copyto(b, g)  # b = g.copy()
             else:
                 np.multiply(b, mu, b)  # b = momentum * b + (1 - dampening) * g
-                np.multiply(g, damp, tmp)
-                np.add(b, tmp, b)
+                if dampening == 0:
+                    np.add(b, g, b)  # (1 - 0) * g is g, exactly: one pass fewer
+                else:
+                    np.multiply(g, damp, tmp)
+                    np.add(b, tmp, b)
             if nesterov:
                 np.multiply(b, mu, tmp)  # g = g + momentum * b
                 g = np.add(g, tmp, gb)
