@@ -18,11 +18,14 @@ bits, but they
   on the number of threads.
 
 A kernel is made once per step and compute dtype (``adam_kernel(opt, dtype, t)`` and so on): it
-turns the hyperparameters into constants of that dtype and returns the block function. The
-block function then runs over *jobs*: a job is one stretch of memory holding parameters,
-gradients and state of the same length. A single parameter is one job; :mod:`adamlib._flat`
-gathers many small parameters into one job, so that a list of small arrays costs one kernel call
-rather than one per array. :func:`run_jobs` cuts the jobs into blocks and deals them to threads.
+turns the hyperparameters into constants of that dtype (kept from step to step while the
+hyperparameters are the same objects) and returns the block function, which updates the state
+and returns the step ``delta``; the caller subtracts it from the parameter, the last line of
+every reference function. The block function runs over *jobs*: a job is one stretch of memory
+holding parameters, gradients and state of the same length. A single parameter is one job;
+:mod:`adamlib._flat` gathers many small parameters into one job, so that a list of small arrays
+costs one kernel call rather than one per array. :func:`run_jobs` cuts the jobs into blocks and
+deals them to threads.
 
 Why the bits match: an expression such as ``m = beta1 * m + (1 - beta1) * g`` rounds three times
 (two products and a sum), each correctly rounded in the array's dtype, and so does the in-place
@@ -108,9 +111,9 @@ def _fixed_constants(
     ``values()`` computes them from ``hyperparameters``, the optimizer's hyperparameters as the
     kernel read them; they are checked (:func:`_plain`) and made into 0-d arrays
     (:func:`_constants`) again only when one of those is a new object or ``dtype`` is new.
-    Identity, not equality, as in
-    ``Optimizer._check_hyperparameters_if_changed``: ``0.0 == -0.0``, yet the two round
-    differently, and a Python number is immutable, so the same object means the same value.
+    Identity, not equality, as in ``Optimizer._check_hyperparameters_if_changed``: ``0.0 ==
+    -0.0``, yet the two are different constants, while a Python number is immutable, so the
+    same object means the same value.
     Making a 0-d array costs about 0.2 microseconds, a tenth of a small network's whole step for
     Adam's eight constants.
     """
@@ -186,8 +189,9 @@ class Kernel(NamedTuple):
     """One step's update for one compute dtype.
 
     ``block(theta, g, g_buffer, tmp1, tmp2, *states)`` updates the state of one block in place
-    and returns the step ``delta``, always in ``tmp1`` (callers rely on it); the caller then applies the last line of every
-    reference function, ``theta = theta - delta``, as ``np.subtract(theta, delta, theta)``.
+    and returns the step ``delta``, always in ``tmp1`` (callers rely on it); the caller then
+    applies the last line of every reference function, ``theta = theta - delta``, as
+    ``np.subtract(theta, delta, theta)``.
     ``theta`` is the parameter in the compute dtype, ``g`` the gradient (read-only), ``g_buffer``
     a scratch it may use for a modified gradient (it may be ``g`` itself), then the second
     scratch buffer and the state blocks, in the order of ``opt.state_names``.
