@@ -11,7 +11,8 @@ from ._validation import check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
 
-def adagrad_update(theta, g, sum_sq, t, *, lr, lr_decay=0.0, weight_decay=0.0, eps=1e-10):
+def adagrad_update(theta, g, sum_sq, t, *, lr, lr_decay=0.0, weight_decay=0.0,
+                   eps=1e-10):  # fmt: skip
     r"""One step of Adagrad, returning new arrays.
 
     .. math::
@@ -37,7 +38,7 @@ def adagrad_update(theta, g, sum_sq, t, *, lr, lr_decay=0.0, weight_decay=0.0, e
     """
     if weight_decay != 0:
         g = g + weight_decay * theta  # L2 penalty folded into the gradient
-    lr_t = lr / (1 + (t - 1) * lr_decay)  # optional decay of the global step size
+    lr_t = lr / (1 + (t - 1) * lr_decay)  # optional decay of the global step
     sum_sq = sum_sq + g**2  # every squared gradient so far, never forgotten
     theta = theta - lr_t * g / (np.sqrt(sum_sq) + eps)
     return theta, sum_sq
@@ -96,7 +97,9 @@ class Adagrad(Optimizer):
     array([ 0.5, -0.5])
     """
 
-    hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    hyperparameter_names = (
+        "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -108,28 +111,43 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         self.lr, self.lr_decay, self.weight_decay = lr, lr_decay, weight_decay
-        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
+        self.initial_accumulator_value, self.eps = (
+            initial_accumulator_value, eps
+        )  # fmt: skip
         super().__init__(params)
 
     def check_hyperparameters(self) -> None:
         check_nonnegative("learning rate lr", self.lr)
         check_nonnegative("lr_decay", self.lr_decay)
         check_nonnegative("weight_decay", self.weight_decay)
-        check_nonnegative("initial_accumulator_value", self.initial_accumulator_value)
+        check_nonnegative(
+            "initial_accumulator_value", self.initial_accumulator_value
+        )  # fmt: skip
         check_nonnegative("eps", self.eps)
 
     def initial_state_names(self) -> tuple[str, ...]:
         return ("sum_sq",)
 
     def initial_state(self, name: str, param: np.ndarray) -> np.ndarray:
-        return np.full(param.shape, self.initial_accumulator_value, dtype=compute_dtype(param))
+        return np.full(
+            param.shape,
+            self.initial_accumulator_value,
+            dtype=compute_dtype(param),
+        )
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.adagrad_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.adagrad_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         theta, self.sum_sq[index] = adagrad_update(
-            param.astype(dtype, copy=False), grad.astype(dtype, copy=False), self.sum_sq[index], t,
-            lr=self.lr, lr_decay=self.lr_decay, weight_decay=self.weight_decay, eps=self.eps,
+            param.astype(dtype, copy=False), grad.astype(dtype, copy=False),
+            self.sum_sq[index], t, lr=self.lr, lr_decay=self.lr_decay,
+            weight_decay=self.weight_decay, eps=self.eps,
         )  # fmt: skip
         param[...] = theta

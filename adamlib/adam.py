@@ -11,7 +11,8 @@ from ._validation import check_flag, check_betas, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
 
-def adam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0, v_max=None):
+def adam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps,
+                weight_decay=0.0, v_max=None):  # fmt: skip
     r"""One step of Adam (Algorithm 1 of Kingma and Ba), returning new arrays.
 
     .. math::
@@ -57,7 +58,7 @@ def adam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0, v
     v = beta2 * v + (1 - beta2) * g**2  # biased second raw moment estimate
     m_hat = m / (1 - beta1**t)  # bias-corrected first moment estimate
     if v_max is not None:
-        v_max = np.maximum(v_max, v)  # AMSGrad: never let the denominator shrink
+        v_max = np.maximum(v_max, v)  # AMSGrad: the denominator never shrinks
         v_hat = v_max / (1 - beta2**t)
     else:
         v_hat = v / (1 - beta2**t)  # bias-corrected second raw moment estimate
@@ -154,13 +155,19 @@ class Adam(Optimizer):
         """Call the update function with this optimizer's hyperparameters."""
         beta1, beta2 = self.betas
         return adam_update(
-            theta, g, m, v, t, lr=self.lr, beta1=beta1, beta2=beta2, eps=self.eps,
-            weight_decay=self.weight_decay, v_max=v_max,
+            theta, g, m, v, t, lr=self.lr, beta1=beta1, beta2=beta2,
+            eps=self.eps, weight_decay=self.weight_decay, v_max=v_max,
         )  # fmt: skip
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.adam_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.adam_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         v_max = self.v_max[index] if self.amsgrad else None
         theta, self.m[index], self.v[index], v_max = self.update_rule(

@@ -11,7 +11,8 @@ from ._validation import check_betas, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
 
-def adamax_update(theta, g, m, u, t, *, lr, beta1, beta2, eps, weight_decay=0.0):
+def adamax_update(theta, g, m, u, t, *, lr, beta1, beta2, eps,
+                  weight_decay=0.0):  # fmt: skip
     r"""One step of AdaMax, returning new arrays.
 
     .. math::
@@ -40,7 +41,8 @@ def adamax_update(theta, g, m, u, t, *, lr, beta1, beta2, eps, weight_decay=0.0)
     if weight_decay != 0:
         g = g + weight_decay * theta  # L2 penalty folded into the gradient
     m = beta1 * m + (1 - beta1) * g  # biased first moment estimate
-    u = np.maximum(beta2 * u, np.abs(g) + eps)  # exponentially weighted infinity norm
+    # exponentially weighted infinity norm
+    u = np.maximum(beta2 * u, np.abs(g) + eps)
     theta = theta - (lr / (1 - beta1**t)) * m / u
     return theta, m, u
 
@@ -118,9 +120,15 @@ class Adamax(Optimizer):
     def initial_state_names(self) -> tuple[str, ...]:
         return ("m", "u")
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.adamax_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.adamax_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         beta1, beta2 = self.betas
         theta, self.m[index], self.u[index] = adamax_update(

@@ -9,7 +9,8 @@ import numpy as np
 from .adam import Adam, adam_update
 
 
-def adamw_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay, v_max=None):
+def adamw_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay,
+                 v_max=None):  # fmt: skip
     r"""One step of AdamW, returning new arrays.
 
     .. math::
@@ -112,6 +113,6 @@ class AdamW(Adam):
     def update_rule(self, theta, g, m, v, t, v_max):
         beta1, beta2 = self.betas
         return adamw_update(
-            theta, g, m, v, t, lr=self.lr, beta1=beta1, beta2=beta2, eps=self.eps,
-            weight_decay=self.weight_decay, v_max=v_max,
+            theta, g, m, v, t, lr=self.lr, beta1=beta1, beta2=beta2,
+            eps=self.eps, weight_decay=self.weight_decay, v_max=v_max,
         )  # fmt: skip

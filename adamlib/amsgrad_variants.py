@@ -64,7 +64,8 @@ import numpy as np
 __all__ = ["amsgrad_optax_update", "amsgrad_paper_update"]
 
 
-def amsgrad_paper_update(theta, g, m, v, v_max, t, *, lr, beta1, beta2, eps=0.0):
+def amsgrad_paper_update(theta, g, m, v, v_max, t, *, lr, beta1, beta2,
+                         eps=0.0):  # fmt: skip
     r"""One step of AMSGrad as in the paper (Algorithm 2), returning new arrays.
 
     .. math::
@@ -110,14 +111,14 @@ def amsgrad_paper_update(theta, g, m, v, v_max, t, *, lr, beta1, beta2, eps=0.0)
     """
     del t  # no bias correction in the paper's version
     m = beta1 * m + (1 - beta1) * g  # first moment estimate, not corrected
-    v = beta2 * v + (1 - beta2) * g**2  # second raw moment estimate, not corrected
+    v = beta2 * v + (1 - beta2) * g**2  # second raw moment, not corrected
     v_max = np.maximum(v_max, v)  # the paper's v-hat: never decreases
     theta = theta - lr * m / (np.sqrt(v_max) + eps)
     return theta, m, v, v_max
 
 
-def amsgrad_optax_update(theta, g, m, v, v_hat_max, t, *, lr, beta1, beta2, eps=1e-8,
-                         eps_root=0.0):  # fmt: skip
+def amsgrad_optax_update(theta, g, m, v, v_hat_max, t, *, lr, beta1, beta2,
+                         eps=1e-8, eps_root=0.0):  # fmt: skip
     r"""One step of AMSGrad as ``optax.amsgrad`` computes it, returning new arrays.
 
     .. math::

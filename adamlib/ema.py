@@ -52,7 +52,11 @@ __all__ = [
 ]
 
 
-def ema(samples: np.ndarray, beta: float, m0: float | np.ndarray = 0.0) -> np.ndarray:
+def ema(
+    samples: np.ndarray,
+    beta: float,
+    m0: float | np.ndarray = 0.0,
+) -> np.ndarray:
     r"""The exponential moving average :math:`m_1, \dots, m_T` of a stream, started at ``m0``.
 
     .. math::
@@ -89,7 +93,9 @@ def ema(samples: np.ndarray, beta: float, m0: float | np.ndarray = 0.0) -> np.nd
     samples = np.asarray(samples, dtype=np.float64)
     if samples.ndim == 0:
         raise ValueError("samples must have a leading time axis (got a scalar)")
-    m = np.broadcast_to(np.asarray(m0, dtype=np.float64), samples.shape[1:]).copy()
+    m = np.broadcast_to(
+        np.asarray(m0, dtype=np.float64), samples.shape[1:]
+    ).copy()  # fmt: skip
     path = np.empty_like(samples)
     for step, g in enumerate(samples):
         m = beta * m + (1 - beta) * g  # the same line as in adam_update
@@ -97,7 +103,11 @@ def ema(samples: np.ndarray, beta: float, m0: float | np.ndarray = 0.0) -> np.nd
     return path
 
 
-def bias_correct(m: np.ndarray | float, beta: float, t: np.ndarray | int) -> np.ndarray | float:
+def bias_correct(
+    m: np.ndarray | float,
+    beta: float,
+    t: np.ndarray | int,
+) -> np.ndarray | float:
     r"""Remove the bias of a zero-started EMA: :math:`\hat m_t = m_t / (1 - \beta^t)`.
 
     Parameters

@@ -20,8 +20,9 @@ def nadam_momentum(t: int, beta1: float, momentum_decay: float) -> float:
     return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
 
 
-def nadam_update(theta, g, m, v, t, mu_product, *, lr, beta1, beta2, eps, weight_decay=0.0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False):  # fmt: skip
+def nadam_update(theta, g, m, v, t, mu_product, *, lr, beta1, beta2, eps,
+                 weight_decay=0.0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False):  # fmt: skip
     r"""One step of NAdam, returning new arrays.
 
     .. math::
@@ -61,13 +62,15 @@ def nadam_update(theta, g, m, v, t, mu_product, *, lr, beta1, beta2, eps, weight
             theta = theta * (1 - lr * weight_decay)
         else:
             g = g + weight_decay * theta  # L2 penalty folded into the gradient
-    mu = nadam_momentum(t, beta1, momentum_decay)  # momentum used for this step
-    mu_next = nadam_momentum(t + 1, beta1, momentum_decay)  # and for the next (the look-ahead)
+    # the momentum used for this step, and for the next (the look-ahead)
+    mu = nadam_momentum(t, beta1, momentum_decay)
+    mu_next = nadam_momentum(t + 1, beta1, momentum_decay)
     mu_product = mu_product * mu
     mu_product_next = mu_product * mu_next
     m = beta1 * m + (1 - beta1) * g  # biased first moment estimate
     v = beta2 * v + (1 - beta2) * g**2  # biased second raw moment estimate
-    m_hat = mu_next * m / (1 - mu_product_next) + (1 - mu) * g / (1 - mu_product)
+    m_hat = (mu_next * m / (1 - mu_product_next)
+             + (1 - mu) * g / (1 - mu_product))  # fmt: skip
     v_hat = v / (1 - beta2**t)
     theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
     return theta, m, v, mu_product
@@ -164,9 +167,15 @@ class NAdam(Optimizer):
     def before_step(self, t: int) -> None:
         self._mu_product_before = self.mu_product
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.nadam_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.nadam_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         beta1, beta2 = self.betas
         theta, self.m[index], self.v[index], self.mu_product = nadam_update(

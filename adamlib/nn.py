@@ -161,7 +161,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(
+    z: np.ndarray,
+    y: np.ndarray,
+) -> tuple[float, np.ndarray]:
     r"""Mean cross-entropy of the softmax of logits ``z`` against labels ``y``, and its gradient.
 
     For rows :math:`z_i` and labels :math:`y_i`, with the log-sum-exp computed stably,
@@ -439,8 +442,8 @@ class MLP:
         phi, phi_derivative = ACTIVATIONS[self.activation]
         K = self.n_layers
 
-        # Forward pass (k counts layers from 0 here), keeping each layer's input a and
-        # pre-activation z for the backward pass.
+        # Forward pass (k counts layers from 0 here), keeping each layer's
+        # input a and pre-activation z for the backward pass.
         inputs, pre_activations = [], []
         a = X
         for k in range(K):
@@ -449,9 +452,11 @@ class MLP:
             z = dense(a, W, c)
             pre_activations.append(z)
             a = phi(z) if k < K - 1 else z
-        loss, delta = softmax_cross_entropy(a, y)  # delta = G_K = (softmax(Z_K) - Y) / n
+        # delta = G_K = (softmax(Z_K) - Y) / n
+        loss, delta = softmax_cross_entropy(a, y)
 
-        # Backward pass, into a scratch vector: flat_grad is written once nothing can fail.
+        # Backward pass, into a scratch vector: flat_grad is written once
+        # nothing can fail.
         grad = np.empty_like(self._flat_grad)
         grad_views = _split(grad, [p.shape for p in self._params])
         for k in reversed(range(K)):

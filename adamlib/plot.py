@@ -136,7 +136,10 @@ def contour(
 
 
 def trajectories(
-    objective: Objective, paths: Mapping[str, np.ndarray], ax: Axes | None = None, log: bool = True
+    objective: Objective,
+    paths: Mapping[str, np.ndarray],
+    ax: Axes | None = None,
+    log: bool = True,
 ) -> Axes:
     """Contours of ``objective`` and one labelled line per optimization path.
 
@@ -164,10 +167,12 @@ def trajectories(
     for index, (label, path) in enumerate(paths.items()):
         path = np.asarray(path, dtype=float)
         color = f"C{index % 10}"
-        ax.plot(path[:, 0], path[:, 1], "-", marker=".", markersize=4, linewidth=1.4,
-                color=color, label=label)  # fmt: skip
-        ax.plot(*path[0], marker="o", markersize=7, markerfacecolor="white", color=color)
-        ax.plot(*path[-1], marker="s", markersize=6, color=color, markeredgecolor="black")
+        ax.plot(path[:, 0], path[:, 1], "-", marker=".", markersize=4,
+                linewidth=1.4, color=color, label=label)  # fmt: skip
+        ax.plot(*path[0], marker="o", markersize=7, markerfacecolor="white",
+                color=color)  # fmt: skip
+        ax.plot(*path[-1], marker="s", markersize=6, color=color,
+                markeredgecolor="black")  # fmt: skip
     ax.legend(loc="best", fontsize="small", framealpha=0.9)
     return ax
 

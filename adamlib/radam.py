@@ -76,10 +76,12 @@ def radam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0,
     v = beta2 * v + (1 - beta2) * g**2  # biased second raw moment estimate
     m_hat = m / (1 - beta1**t)  # bias-corrected first moment estimate
     rho_inf, rho_t = radam_rho(t, beta2)
-    if rho_t > RECTIFICATION_THRESHOLD:  # the variance of the adaptive rate is tractable
+    if rho_t > RECTIFICATION_THRESHOLD:
+        # the variance of the adaptive rate is tractable
         r_t = math.sqrt(
-            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-        )
+            (rho_t - 4) * (rho_t - 2) * rho_inf
+            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        )  # fmt: skip
         adaptive_lr = math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
         theta = theta - lr * m_hat * r_t * adaptive_lr
     else:  # too few steps to trust v_t: take an un-adapted momentum step
@@ -166,9 +168,15 @@ class RAdam(Optimizer):
     def initial_state_names(self) -> tuple[str, ...]:
         return ("m", "v")
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.radam_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.radam_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         beta1, beta2 = self.betas
         theta, self.m[index], self.v[index] = radam_update(

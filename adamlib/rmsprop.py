@@ -11,8 +11,9 @@ from ._validation import check_flag, check_nonnegative, check_unit_interval
 from .optimizer import Optimizer, compute_dtype
 
 
-def rmsprop_update(theta, g, square_avg, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0,
-                   momentum=0.0, grad_avg=None, momentum_buffer=None):  # fmt: skip
+def rmsprop_update(theta, g, square_avg, *, lr, alpha=0.99, eps=1e-8,
+                   weight_decay=0.0, momentum=0.0, grad_avg=None,
+                   momentum_buffer=None):  # fmt: skip
     r"""One step of RMSprop, returning new arrays.
 
     The decay :math:`\beta` is ``alpha`` here, as in ``torch.optim.RMSprop``:
@@ -51,12 +52,16 @@ def rmsprop_update(theta, g, square_avg, *, lr, alpha=0.99, eps=1e-8, weight_dec
     """
     if weight_decay != 0:
         g = g + weight_decay * theta  # L2 penalty folded into the gradient
-    square_avg = alpha * square_avg + (1 - alpha) * g**2  # EMA of g^2, no bias correction
+    # EMA of g^2, no bias correction
+    square_avg = alpha * square_avg + (1 - alpha) * g**2
     if grad_avg is not None:
-        grad_avg = alpha * grad_avg + (1 - alpha) * g  # EMA of g, for the centered variant
-        denominator = np.sqrt(square_avg - grad_avg**2) + eps  # estimated standard deviation
+        # EMA of g, for the centered variant
+        grad_avg = alpha * grad_avg + (1 - alpha) * g
+        # estimated standard deviation
+        denominator = np.sqrt(square_avg - grad_avg**2) + eps
     else:
-        denominator = np.sqrt(square_avg) + eps  # estimated root mean square
+        # estimated root mean square
+        denominator = np.sqrt(square_avg) + eps
     if momentum_buffer is not None:
         momentum_buffer = momentum * momentum_buffer + g / denominator
         theta = theta - lr * momentum_buffer
@@ -124,7 +129,9 @@ class RMSprop(Optimizer):
     array([-0.1])
     """
 
-    hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+    hyperparameter_names = (
+        "lr", "alpha", "eps", "weight_decay", "momentum", "centered",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -137,7 +144,9 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         self.lr, self.alpha, self.eps = lr, alpha, eps
-        self.weight_decay, self.momentum, self.centered = weight_decay, momentum, centered
+        self.weight_decay, self.momentum, self.centered = (
+            weight_decay, momentum, centered
+        )  # fmt: skip
         super().__init__(params)
 
     def check_hyperparameters(self) -> None:
@@ -156,16 +165,24 @@ class RMSprop(Optimizer):
             names += ("momentum_buffer",)
         return names
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.rmsprop_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.rmsprop_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         theta, self.square_avg[index], grad_avg, buffer = rmsprop_update(
             param.astype(dtype, copy=False), grad.astype(dtype, copy=False),
             self.square_avg[index], lr=self.lr, alpha=self.alpha, eps=self.eps,
             weight_decay=self.weight_decay, momentum=self.momentum,
             grad_avg=self.grad_avg[index] if self.centered else None,
-            momentum_buffer=self.momentum_buffer[index] if self.momentum != 0 else None,
+            momentum_buffer=(
+                self.momentum_buffer[index] if self.momentum != 0 else None
+            ),
         )  # fmt: skip
         if self.centered:
             self.grad_avg[index] = grad_avg

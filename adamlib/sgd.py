@@ -11,8 +11,8 @@ from ._validation import check_flag, check_finite, check_nonnegative
 from .optimizer import Optimizer, compute_dtype
 
 
-def sgd_update(theta, g, b, t, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
-               nesterov=False):  # fmt: skip
+def sgd_update(theta, g, b, t, *, lr, momentum=0.0, dampening=0.0,
+               weight_decay=0.0, nesterov=False):  # fmt: skip
     r"""One step of SGD (with momentum when ``momentum > 0``), returning new arrays.
 
     .. math::
@@ -41,7 +41,7 @@ def sgd_update(theta, g, b, t, *, lr, momentum=0.0, dampening=0.0, weight_decay=
         g = g + weight_decay * theta  # L2 penalty folded into the gradient
     if momentum != 0:
         if t == 1:
-            b = g.copy()  # the buffer starts at the first gradient, as in PyTorch
+            b = g.copy()  # the buffer starts at the first gradient (PyTorch)
         else:
             b = momentum * b + (1 - dampening) * g
         g = g + momentum * b if nesterov else b
@@ -136,9 +136,15 @@ class SGD(Optimizer):
     def initial_state_names(self) -> tuple[str, ...]:
         return ("momentum_buffer",) if self.momentum != 0 else ()
 
-    def update_parameter(self, index: int, param: np.ndarray, grad: np.ndarray, t: int) -> None:
-        if _kernels.sgd_step(self, index, param, grad, t):  # the same numbers, in place
-            return
+    def update_parameter(
+        self,
+        index: int,
+        param: np.ndarray,
+        grad: np.ndarray,
+        t: int,
+    ) -> None:
+        if _kernels.sgd_step(self, index, param, grad, t):
+            return  # the same numbers, in place
         dtype = compute_dtype(param)
         buffer = self.momentum_buffer[index] if self.momentum != 0 else None
         theta, buffer = sgd_update(

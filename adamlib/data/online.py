@@ -235,8 +235,8 @@ def online_regression(
 
 
 def _one_stream(
-    regime_length: int, curvatures: np.ndarray, n_features: int, noise_std: float,
-    drift_std: float, seed: int,
+    regime_length: int, curvatures: np.ndarray, n_features: int,
+    noise_std: float, drift_std: float, seed: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The arrays of one stream; the draws come in a fixed order, drift last."""
     rng = np.random.default_rng(seed)

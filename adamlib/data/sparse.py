@@ -224,14 +224,17 @@ def rare_feature_regression(
     if frequencies is None:
         if not 0 < min_frequency <= max_frequency <= 1:
             raise ValueError(
-                f"Invalid frequency range: [{min_frequency!r}, {max_frequency!r}] "
+                "Invalid frequency range: "
+                f"[{min_frequency!r}, {max_frequency!r}] "
                 "(must satisfy 0 < min_frequency <= max_frequency <= 1)"
             )
         frequencies = np.geomspace(max_frequency, min_frequency, n_features)
     frequencies = np.array(frequencies, dtype=float)
     in_range = np.all((frequencies > 0) & (frequencies <= 1))
     if frequencies.shape != (n_features,) or not in_range:
-        raise ValueError(f"Invalid frequencies: need {n_features} values in (0, 1]")
+        raise ValueError(
+            f"Invalid frequencies: need {n_features} values in (0, 1]"
+        )  # fmt: skip
     if noise_std < 0:
         raise ValueError(f"Invalid noise_std: {noise_std!r} (must be >= 0)")
 

@@ -429,10 +429,14 @@ def branch_for_unit_interval(expr: sp.Expr, beta: sp.Symbol) -> sp.Expr:
             if decided is sp.true:
                 return value
             if decided is not sp.false:
-                raise ValueError(f"cannot decide the condition {condition} for 0 < beta < 1")
+                raise ValueError(
+                    f"cannot decide the condition {condition} for 0 < beta < 1"
+                )  # fmt: skip
         raise ValueError("no branch of the Piecewise holds for 0 < beta < 1")
 
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: branch(*e.args))
+    return expr.replace(
+        lambda e: isinstance(e, sp.Piecewise), lambda e: branch(*e.args)
+    )  # fmt: skip
 
 
 # -- the general derivations, in the internal symbols, each done once ------------------------
