@@ -7,7 +7,7 @@ and update semantics follow ``torch.optim``.
 >>> import numpy as np, adamlib
 >>> x = np.array([1.0, -2.0])
 >>> opt = adamlib.Adam(x, lr=0.1)
->>> opt.step(np.array([0.3, -5.0]))   # the first step is lr * sign(g), up to eps
+>>> opt.step(np.array([0.3, -5.0]))  # the first step is lr * sign(g), up to eps
 >>> np.round(x, 6)
 array([ 0.9, -1.9])
 """

@@ -17,7 +17,8 @@ def missing_course_extra(module: str, feature: str) -> str:
     Examples
     --------
     >>> print(missing_course_extra("sympy", "adamlib.symbolic"))
-    adamlib.symbolic needs sympy, which adamlib installs only with its course extra: pip install "adamlib[course]" (the course's requirements.txt does this)
+    adamlib.symbolic needs sympy, which adamlib installs only with its course extra:
+    pip install "adamlib[course]" (the course's requirements.txt does this)
     """
     return (
         f"{feature} needs {module}, which adamlib installs only with its course extra: "

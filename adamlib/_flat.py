@@ -77,7 +77,8 @@ def back_to_back(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     --------
     >>> import numpy as np
     >>> flat = np.arange(10.0)
-    >>> span = back_to_back([flat[2:5].reshape(3, 1), flat[5:6].reshape(()), flat[6:9]])
+    >>> pieces = [flat[2:5].reshape(3, 1), flat[5:6].reshape(()), flat[6:9]]
+    >>> span = back_to_back(pieces)
     >>> span, np.shares_memory(span, flat)
     (array([2., 3., 4., 5., 6., 7., 8.]), True)
     >>> back_to_back([flat[6:9], flat[2:5]]) is None  # out of order

@@ -41,7 +41,8 @@ def source_code(obj: object, *, docstring: bool = False) -> SourceCode:
     >>> print(source_code(adamlib.optimizer.compute_dtype))
     def compute_dtype(param: np.ndarray) -> np.dtype:
         return np.result_type(param.dtype, np.float32)
-    >>> source_code(adamlib.optimizer.compute_dtype)   # no quotes, no \\n: the code itself
+    >>> # without print: no quotes, no \\n, the code itself
+    >>> source_code(adamlib.optimizer.compute_dtype)
     def compute_dtype(param: np.ndarray) -> np.dtype:
         return np.result_type(param.dtype, np.float32)
     """

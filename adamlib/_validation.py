@@ -200,8 +200,10 @@ def all_finite(array: np.ndarray, scratch: np.ndarray | None = None) -> bool:
     Examples
     --------
     >>> import numpy as np
-    >>> all_finite(np.array([1.0, 3e38, -2.0], dtype=np.float32)), all_finite(np.array([np.nan]))
-    (True, False)
+    >>> all_finite(np.array([1.0, 3e38, -2.0], dtype=np.float32))
+    True
+    >>> all_finite(np.array([np.nan]))
+    False
     """
     size = array.size
     chunk = min(size, FINITE_CHUNK)

@@ -32,7 +32,8 @@ def adagrad_update(theta, g, sum_sq, t, *, lr, lr_decay=0.0, weight_decay=0.0,
     Examples
     --------
     >>> import numpy as np
-    >>> theta, s = adagrad_update(np.zeros(2), np.array([3.0, -0.5]), np.zeros(2), 1, lr=0.1)
+    >>> theta, s = adagrad_update(
+    ...     np.zeros(2), np.array([3.0, -0.5]), np.zeros(2), 1, lr=0.1)
     >>> np.round(theta, 8)
     array([-0.1,  0.1])
     """

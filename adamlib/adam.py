@@ -47,8 +47,9 @@ def adam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps,
     The first step moves every coordinate by ``lr`` against the sign of its gradient, up to eps:
 
     >>> import numpy as np
-    >>> theta, m, v, _ = adam_update(np.zeros(3), np.array([2.0, -0.01, 300.0]), np.zeros(3),
-    ...                              np.zeros(3), 1, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
+    >>> theta, m, v, _ = adam_update(
+    ...     np.zeros(3), np.array([2.0, -0.01, 300.0]), np.zeros(3), np.zeros(3), 1,
+    ...     lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
     >>> np.round(theta, 6)
     array([-0.1,  0.1, -0.1])
     """

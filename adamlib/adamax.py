@@ -33,8 +33,9 @@ def adamax_update(theta, g, m, u, t, *, lr, beta1, beta2, eps,
     Examples
     --------
     >>> import numpy as np
-    >>> theta, m, u = adamax_update(np.zeros(2), np.array([4.0, -0.25]), np.zeros(2), np.zeros(2),
-    ...                             1, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8)
+    >>> theta, m, u = adamax_update(
+    ...     np.zeros(2), np.array([4.0, -0.25]), np.zeros(2), np.zeros(2), 1,
+    ...     lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8)
     >>> np.round(theta, 8)
     array([-0.002,  0.002])
     """

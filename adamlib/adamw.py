@@ -32,8 +32,9 @@ def adamw_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay,
     With a zero gradient only the decay acts on the first step (Adam's step is 0/(0 + eps) = 0):
 
     >>> import numpy as np
-    >>> theta, *_ = adamw_update(np.array([1.0]), np.array([0.0]), np.zeros(1), np.zeros(1), 1,
-    ...                          lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.5)
+    >>> theta, *_ = adamw_update(
+    ...     np.array([1.0]), np.array([0.0]), np.zeros(1), np.zeros(1), 1,
+    ...     lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.5)
     >>> theta
     array([0.95])
     """

@@ -45,12 +45,12 @@ sign, except the paper's, which has no bias correction and moves by
 >>> import numpy as np
 >>> zeros = np.zeros(2)
 >>> g = np.array([2.0, -0.5])
->>> theta, *_ = amsgrad_paper_update(zeros, g, zeros, zeros, zeros, 1, lr=0.1, beta1=0.9,
-...                                  beta2=0.99, eps=0.0)
+>>> theta, *_ = amsgrad_paper_update(zeros, g, zeros, zeros, zeros, 1,
+...                                  lr=0.1, beta1=0.9, beta2=0.99, eps=0.0)
 >>> np.round(theta, 6)
 array([-0.1,  0.1])
->>> theta, *_ = amsgrad_optax_update(zeros, g, zeros, zeros, zeros, 1, lr=0.1, beta1=0.9,
-...                                  beta2=0.99, eps=0.0)
+>>> theta, *_ = amsgrad_optax_update(zeros, g, zeros, zeros, zeros, 1,
+...                                  lr=0.1, beta1=0.9, beta2=0.99, eps=0.0)
 >>> np.round(theta, 6)
 array([-0.1,  0.1])
 
@@ -105,7 +105,8 @@ def amsgrad_paper_update(theta, g, m, v, v_max, t, *, lr, beta1, beta2,
     >>> theta, m, v, v_max = np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1)
     >>> for t, gradient in enumerate([10.0, 0.1], start=1):
     ...     theta, m, v, v_max = amsgrad_paper_update(
-    ...         theta, np.array([gradient]), m, v, v_max, t, lr=1.0, beta1=0.0, beta2=0.5)
+    ...         theta, np.array([gradient]), m, v, v_max, t,
+    ...         lr=1.0, beta1=0.0, beta2=0.5)
     >>> np.round(v, 4), np.round(v_max, 4)
     (array([25.005]), array([50.]))
     """
@@ -159,8 +160,9 @@ def amsgrad_optax_update(theta, g, m, v, v_hat_max, t, *, lr, beta1, beta2,
 
     >>> import numpy as np
     >>> zeros = np.zeros(1)
-    >>> theta, m, v, v_hat_max = amsgrad_optax_update(zeros, np.array([3.0]), zeros, zeros, zeros,
-    ...                                               1, lr=0.1, beta1=0.9, beta2=0.99)
+    >>> theta, m, v, v_hat_max = amsgrad_optax_update(
+    ...     zeros, np.array([3.0]), zeros, zeros, zeros, 1,
+    ...     lr=0.1, beta1=0.9, beta2=0.99)
     >>> float(v_hat_max[0]), round(float(v[0]), 4)
     (9.0, 0.09)
     """

@@ -151,7 +151,8 @@ def bias_corrected_ema(samples: np.ndarray, beta: float) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> bias_corrected_ema(np.array([4.0, 0.0]), 0.5)   # (0.5 * 4) / (1 - 0.5), then 1 / 0.75
+    >>> # (0.5 * 4) / (1 - 0.5), then 1 / 0.75
+    >>> bias_corrected_ema(np.array([4.0, 0.0]), 0.5)
     array([4.        , 1.33333333])
     """
     path = ema(samples, beta)
@@ -201,7 +202,9 @@ def half_life(beta: float | np.ndarray) -> float | np.ndarray:
 
     Examples
     --------
-    >>> round(half_life(0.5), 12), round(half_life(0.9), 4), round(half_life(0.999), 1)
+    >>> (round(half_life(0.5), 12),
+    ...  round(half_life(0.9), 4),
+    ...  round(half_life(0.999), 1))
     (1.0, 6.5788, 692.8)
     """
     beta = _check_betas(beta, allow_zero=False)

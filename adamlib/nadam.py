@@ -52,8 +52,9 @@ def nadam_update(theta, g, m, v, t, mu_product, *, lr, beta1, beta2, eps,
     Examples
     --------
     >>> import numpy as np
-    >>> theta, m, v, prod = nadam_update(np.zeros(1), np.array([3.0]), np.zeros(1), np.zeros(1),
-    ...                                  1, 1.0, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    >>> theta, m, v, prod = nadam_update(
+    ...     np.zeros(1), np.array([3.0]), np.zeros(1), np.zeros(1), 1, 1.0,
+    ...     lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8)
     >>> round(prod, 8)
     0.45007347
     """

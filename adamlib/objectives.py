@@ -98,7 +98,8 @@ class Objective:
     --------
     >>> import numpy as np, sympy as sp
     >>> x, y = sp.symbols("x y")
-    >>> f = Objective("bowl", (x, y), x**2 + 3 * y**2, minimum=[0, 0], minimum_value=0.0)
+    >>> f = Objective("bowl", (x, y), x**2 + 3 * y**2,
+    ...               minimum=[0, 0], minimum_value=0.0)
     >>> f.gradient_expr
     (2*x, 6*y)
     >>> f.value(np.array([1.0, 1.0]))
@@ -391,7 +392,8 @@ class LeastSquares(Objective):
         >>> import numpy as np
         >>> f = noisy_least_squares(n_samples=100)
         >>> w, rng = np.zeros(2), np.random.default_rng(0)
-        >>> mean = np.mean([f.minibatch_grad(w, 10, rng) for _ in range(20000)], axis=0)
+        >>> draws = [f.minibatch_grad(w, 10, rng) for _ in range(20000)]
+        >>> mean = np.mean(draws, axis=0)
         >>> bool(np.allclose(mean, f.grad(w), atol=0.05))
         True
         """
@@ -496,13 +498,14 @@ def optimization_path(
     Examples
     --------
     >>> import adamlib
-    >>> path = optimization_path(quadratic(4.0), adamlib.SGD, [1.0, 1.0], steps=2, lr=0.25)
+    >>> path = optimization_path(quadratic(4.0), adamlib.SGD, [1.0, 1.0],
+    ...                          steps=2, lr=0.25)
     >>> path
     array([[1.    , 1.    ],
            [0.75  , 0.    ],
            [0.5625, 0.    ]])
-    >>> far = optimization_path(quadratic(4.0), adamlib.SGD, [1.0, 1.0], steps=400, lr=2.0,
-    ...                         nan_on_divergence=True)
+    >>> far = optimization_path(quadratic(4.0), adamlib.SGD, [1.0, 1.0],
+    ...                         steps=400, lr=2.0, nan_on_divergence=True)
     >>> bool(np.isnan(far[-1]).all()), bool(np.isfinite(far[1]).all())
     (True, True)
     """

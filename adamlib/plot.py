@@ -11,7 +11,8 @@ Examples
 >>> import adamlib
 >>> from adamlib import objectives, plot
 >>> f = objectives.quadratic(10.0)
->>> path = objectives.optimization_path(f, adamlib.SGD, [-1.8, 0.6], steps=20, lr=0.15)
+>>> path = objectives.optimization_path(f, adamlib.SGD, [-1.8, 0.6],
+...                                     steps=20, lr=0.15)
 >>> ax = plot.trajectories(f, {"SGD, lr = 0.15": path})
 >>> ax.get_xlabel(), ax.get_ylabel()
 ('$x$', '$y$')
@@ -270,11 +271,13 @@ def animate_trajectories(
     >>> import adamlib
     >>> from adamlib import objectives
     >>> f = objectives.rosenbrock()
-    >>> path = objectives.optimization_path(f, adamlib.Adam, [-1.5, 2.0], steps=30, lr=0.1)
+    >>> path = objectives.optimization_path(f, adamlib.Adam, [-1.5, 2.0],
+    ...                                     steps=30, lr=0.1)
     >>> anim = animate_trajectories(f, {"Adam": path}, frames=5)
     >>> print(anim.alt)  # doctest: +NORMALIZE_WHITESPACE
-    Animation in 5 frames over the contours of Rosenbrock: the path of Adam, drawn step by step
-    from step 0 to step 30. It ends at (-1.36, 1.90), 2.53 from the minimum.
+    Animation in 5 frames over the contours of Rosenbrock: the path of Adam,
+    drawn step by step from step 0 to step 30.
+    It ends at (-1.36, 1.90), 2.53 from the minimum.
     >>> html = animation_html(anim)
     >>> html.count("data:image/png;base64")
     5
@@ -372,8 +375,11 @@ def animation_html(anim: animation.FuncAnimation, alt: str | None = None) -> str
     >>> from adamlib import objectives
     >>> f = objectives.saddle()
     >>> path = np.array([[1.5, 0.1], [1.0, 0.2], [0.5, 0.4]])
-    >>> html = animation_html(animate_trajectories(f, {"path": path}), alt="A path near a saddle.")
-    >>> html.count("data:image/png;base64"), "\\\n" in html, 'alt="A path near a saddle."' in html
+    >>> anim = animate_trajectories(f, {"path": path})
+    >>> html = animation_html(anim, alt="A path near a saddle.")
+    >>> (html.count("data:image/png;base64"),
+    ...  "\\\n" in html,
+    ...  'alt="A path near a saddle."' in html)
     (3, False, True)
     """
     alt = alt if alt is not None else getattr(anim, "alt", None)

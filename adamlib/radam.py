@@ -62,8 +62,9 @@ def radam_update(theta, g, m, v, t, *, lr, beta1, beta2, eps, weight_decay=0.0,
     For the first steps RAdam is SGD with a bias-corrected momentum: step 1 moves by lr * g.
 
     >>> import numpy as np
-    >>> theta, m, v = radam_update(np.zeros(1), np.array([0.5]), np.zeros(1), np.zeros(1), 1,
-    ...                            lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
+    >>> theta, m, v = radam_update(
+    ...     np.zeros(1), np.array([0.5]), np.zeros(1), np.zeros(1), 1,
+    ...     lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
     >>> np.round(theta, 8)
     array([-0.05])
     """

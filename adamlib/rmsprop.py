@@ -46,7 +46,8 @@ def rmsprop_update(theta, g, square_avg, *, lr, alpha=0.99, eps=1e-8,
     Examples
     --------
     >>> import numpy as np
-    >>> theta, *_ = rmsprop_update(np.zeros(1), np.array([2.0]), np.zeros(1), lr=0.01, alpha=0.99)
+    >>> theta, *_ = rmsprop_update(
+    ...     np.zeros(1), np.array([2.0]), np.zeros(1), lr=0.01, alpha=0.99)
     >>> np.round(theta / 0.01, 6)  # 1/sqrt(1 - 0.99) = 10 times lr
     array([-10.])
     """

@@ -344,7 +344,8 @@ class Scheduled:
     --------
     >>> import numpy as np, adamlib
     >>> x = np.array([1.0])
-    >>> opt = Scheduled(adamlib.SGD(x, lr=0.0), step_decay(0.1, every=1, factor=0.5))
+    >>> opt = Scheduled(adamlib.SGD(x, lr=0.0),
+    ...                 step_decay(0.1, every=1, factor=0.5))
     >>> for _ in range(3):
     ...     opt.step(np.array([1.0]))  # steps of 0.1, 0.05, 0.025
     >>> round(float(x[0]), 6), opt.t, opt.lr

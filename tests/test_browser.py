@@ -47,7 +47,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import warnings
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -449,9 +448,9 @@ REFLOW_VIEWPORT = {"width": 320, "height": 256}
 # Runs in the page at 1366 px (AXE_VIEWPORT), after every other check of it: unfolds what starts
 # folded (solutions, hide-input code), then lists each code or output block (every <pre> of the
 # article: code cells, outputs, code blocks, docstring examples) whose content is wider than its
-# box, with the first line that does not fit. Blocks inside `exempt` (a selector) are only counted.
+# box, with the first line that does not fit.
 CHECK_CODE_WIDTH = r"""
-(exempt) => {
+() => {
   for (const details of document.querySelectorAll(".bd-article details")) details.open = true;
   for (const folded of document.querySelectorAll(".bd-article .toggle-hidden")) {
     folded.classList.remove("toggle-hidden");
@@ -459,10 +458,8 @@ CHECK_CODE_WIDTH = r"""
   const measure = document.createElement("canvas").getContext("2d");
   const blocks = Array.from(document.querySelectorAll(".bd-article pre"));
   const wide = [];
-  let exempted = 0;
   blocks.forEach((pre, index) => {
     if (pre.scrollWidth <= pre.clientWidth + 1) return;
-    if (exempt && pre.closest(exempt)) { exempted += 1; return; }
     const style = getComputedStyle(pre);
     measure.font = `${style.fontSize} ${style.fontFamily}`;
     const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
@@ -483,17 +480,9 @@ CHECK_CODE_WIDTH = r"""
       length: line.length,
     });
   });
-  return { wide, exempted, blocks: blocks.length };
+  return { wide, blocks: blocks.length };
 }
 """
-# Blocks left out of CHECK_CODE_WIDTH, by page: a selector, and why. The API reference shows the
-# docstring examples of the whole package, written to ruff's 100 columns; rewrapping them touches
-# modules beyond those the chapters print (adamlib.exercises, most of adamlib.symbolic). Until
-# then they are counted and reported as a warning, not a failure.
-CODE_WIDTH_EXEMPT = {
-    "chapters/api.html": (".doctest", "docstring examples of the API reference, not rewrapped yet"),
-}
-
 # Runs in the page once MathJax is done and the theme has faded its buttons into the colour mode
 # (150 ms CSS transitions that start on load: measured before they end, colours are half-way):
 # the colour mode shown, the images of the article with their alt text, and whether every formula
@@ -672,8 +661,7 @@ def test_page_is_accessible(browser, axe_script, page_name):
             first_formula = light.locator("mjx-container >> visible=true").first.aria_snapshot()
         keyboard_problems = check_animation_keyboard(light) if report["animations"] else []
         # Last, as it unfolds the solutions and the folded code of the light page.
-        exempt_selector, exempt_reason = CODE_WIDTH_EXEMPT.get(page_name, (None, None))
-        code_width = light.evaluate(CHECK_CODE_WIDTH, exempt_selector)
+        code_width = light.evaluate(CHECK_CODE_WIDTH)
     finally:
         for context in contexts.values():
             context.close()
@@ -714,14 +702,8 @@ def test_page_is_accessible(browser, axe_script, page_name):
         problems.append(
             f"needs a sideways scroll at {AXE_VIEWPORT['width']} px: {block['block']} is "
             f"{block['excess']} px too wide; its first line too long ({block['length']} "
-            f"characters): {block['line']!r} (rewrap the chapter source or the adamlib code it "
-            "prints; tests/test_line_widths.py finds such lines without a browser)"
-        )
-    if code_width["exempted"]:
-        warnings.warn(
-            f"{page_name}: {code_width['exempted']} blocks need a sideways scroll at "
-            f"{AXE_VIEWPORT['width']} px ({exempt_reason})",
-            stacklevel=1,
+            f"characters): {block['line']!r} (rewrap the chapter source, or the adamlib code or "
+            "docstring it shows; tests/test_line_widths.py finds such lines without a browser)"
         )
     if problems:
         pytest.fail(f"{page_name}:\n- " + "\n- ".join(problems), pytrace=False)

@@ -10,8 +10,13 @@ So, reading the stored notebooks and the site's Markdown pages (no browser, no k
   or a viewer without MathJax shows it. Show a long formula with ``Math(sp.latex(...))``;
 - every line that a chapter prints with ``adamlib.source_code`` has at most 80, like the code it
   is (rewrap the adamlib source, not the chapter);
-- every line of a code block in a Markdown page of the site (``intro.md``, ``chapters/*.md``)
-  or in a Markdown cell of a chapter has at most 80.
+- every line of a code block in a Markdown page of the site (``intro.md``, ``chapters/*.md``),
+  in the README or in a Markdown cell of a chapter has at most 80;
+- every line of a docstring example of adamlib (a ``>>>`` line, its ``...`` continuations and
+  its expected output, as the docstring reads once dedented) has at most 80, and at most 78 in
+  the docstring of a method: the API reference (``chapters/api.md``) shows a method's examples
+  indented twice (in its class, in the method), where Chromium measured room for 78 characters
+  at 1366 px, 81 for a function or class and 85 for a module.
 
 Each failure names the notebook or page, the cell (numbered from 0, as in ``nbformat``) and the
 line, and shows the line. ``tests/test_browser.py`` (``test_page_is_accessible``) checks the same
@@ -21,6 +26,7 @@ in the built site, in Chromium at 1366 px. A chapter's code is fixed in its sour
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import unicodedata
@@ -30,11 +36,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-PAGES = [ROOT / "intro.md", *sorted((ROOT / "chapters").glob("*.md"))]
+PAGES = [ROOT / "intro.md", ROOT / "README.md", *sorted((ROOT / "chapters").glob("*.md"))]
+MODULES = sorted((ROOT / "adamlib").rglob("*.py"))
 
 CODE_LIMIT = 80
 OUTPUT_LIMIT = 84
 SOURCE_LISTING_LIMIT = 80
+DOCSTRING_EXAMPLE_LIMIT = 80
+METHOD_DOCSTRING_EXAMPLE_LIMIT = 78
 
 # The only lines allowed to be longer. Each chapter's first code cell installs adamlib on Colab;
 # tests/test_site_config.py fixes its text (INSTALL_CELL) and the URL in it comes from
@@ -110,6 +119,50 @@ def overflowing(lines, limit: int, where: str) -> list[str]:
     ]
 
 
+def docstring_example_lines(source: str) -> list[tuple[str, int, str]]:
+    """(object, line number in its docstring from 1, line) of every line of a docstring example.
+
+    Docstrings are read as ``ast.get_docstring`` cleans them (dedented, as Sphinx shows them);
+    an example runs from a ``>>>`` line to the next blank line, expected output included.
+    """
+    tree = ast.parse(source)
+    found = []
+    documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+    def visit(node, qualname):
+        docstring = ast.get_docstring(node, clean=True) if isinstance(node, documented) else None
+        in_example = False
+        for number, line in enumerate((docstring or "").splitlines(), start=1):
+            if line.lstrip().startswith(">>>"):
+                in_example = True
+            elif not line.strip():
+                in_example = False
+            if in_example:
+                found.append((qualname or "the module", number, line))
+        for child in ast.iter_child_nodes(node):
+            name = getattr(child, "name", None)
+            visit(child, f"{qualname}.{name}" if qualname and name else name or qualname)
+
+    visit(tree, "")
+    return found
+
+
+def docstring_example_limit(obj: str) -> int:
+    """The widest line allowed in the examples of ``obj``: less in a method (``Class.method``)."""
+    return METHOD_DOCSTRING_EXAMPLE_LIMIT if "." in obj else DOCSTRING_EXAMPLE_LIMIT
+
+
+def module_problems(path: Path) -> list[str]:
+    """Lines too wide in the docstring examples of one adamlib module."""
+    where = path.relative_to(ROOT).as_posix()
+    return [
+        f"{where}, docstring of {obj}, line {number}: {columns(line)} columns "
+        f"(at most {docstring_example_limit(obj)}): {line.strip()}"
+        for obj, number, line in docstring_example_lines(path.read_text(encoding="utf-8"))
+        if columns(line) > docstring_example_limit(obj)
+    ]
+
+
 def notebook_problems(path: Path) -> dict[str, list[str]]:
     """Lines too wide in a notebook's code cells, outputs and Markdown code blocks."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -174,6 +227,14 @@ def test_code_blocks_of_the_pages_fit_the_column(page: Path):
     lines = code_block_lines(page.read_text(encoding="utf-8"))
     problems = overflowing(lines, CODE_LIMIT, page.relative_to(ROOT).as_posix())
     assert not problems, report(problems, "rewrap the code block")
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_docstring_examples_fit_the_column(module: Path):
+    problems = module_problems(module)
+    assert not problems, report(
+        problems, "break the call over lines, name a piece first, or put a comment above"
+    )
 
 
 # -- the checks themselves find what they must ---------------------------------------------------
@@ -250,3 +311,25 @@ def test_wide_characters_take_two_columns():
     assert columns("√t ± σ") == 6
     assert columns("表") == 2
     assert columns("\tx") == 9
+
+
+def test_the_check_finds_a_docstring_example_too_wide():
+    too_wide = ">>> y = " + "2 + " * 19 + "2"  # 85 columns
+    fits = "    >>> f(" + "1, " * 24 + "1)"  # 80 columns once dedented
+    method_fits = "        >>> f(" + "1, " * 23 + "12)"  # 78
+    method_too_wide = "        " + "9" * 79
+    prose = "Prose wider than the limit is no example: " + "word " * 20
+    source = "\n".join([
+        '"""A module.', "", ">>> x = 1", too_wide, "", prose, '"""', "", "",
+        "class Model:", '    """A class.', "", fits, '    """', "",
+        "    def method(self):", '        """A method.', "",
+        "        Examples", "        --------", method_fits, "        >>> g(1)",
+        method_too_wide, '        """', "",
+    ])  # fmt: skip
+    found = docstring_example_lines(source)
+    assert [(obj, number, columns(line)) for obj, number, line in found] == [
+        ("the module", 3, 9), ("the module", 4, 85), ("Model", 3, 80),
+        ("Model.method", 5, 78), ("Model.method", 6, 8), ("Model.method", 7, 79),
+    ]  # fmt: skip
+    wide = [(obj, n) for obj, n, line in found if columns(line) > docstring_example_limit(obj)]
+    assert wide == [("the module", 4), ("Model.method", 7)]

@@ -232,7 +232,8 @@ def minibatch_indices(
     >>> sorted(np.concatenate(batches[:3]).tolist()) == list(range(10))
     True
     >>> import itertools
-    >>> [len(b) for b in itertools.islice(minibatch_indices(10, 4, drop_last=True), 5)]
+    >>> endless = minibatch_indices(10, 4, drop_last=True)
+    >>> [len(b) for b in itertools.islice(endless, 5)]
     [4, 4, 4, 4, 4]
     """
     if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) or n_samples < 1:

@@ -11,7 +11,8 @@ that a method which forgets old gradients (RMSprop) can absorb and one which nev
 (Adagrad) cannot. The true weights at every step come with the samples,
 so the tracking error :math:`\|w_t - w^\star_t\|` can be measured.
 
->>> stream = online_regression(regime_length=4, curvatures=(1.0, 0.01), n_features=2)
+>>> stream = online_regression(
+...     regime_length=4, curvatures=(1.0, 0.01), n_features=2)
 >>> stream.X.shape, stream.y.shape, stream.w_true.shape
 ((8, 2), (8,), (8, 2))
 >>> stream.regime_starts
@@ -106,10 +107,13 @@ class OnlineRegression:
 
         Examples
         --------
-        >>> stream = online_regression(regime_length=3, curvatures=(1.0,), n_features=2)
+        >>> stream = online_regression(
+        ...     regime_length=3, curvatures=(1.0,), n_features=2)
         >>> w, t, h = np.array([0.3, -0.2]), 2, 1e-6
-        >>> numeric = [(stream.loss(w + h * e, t) - stream.loss(w - h * e, t)) / (2 * h)
-        ...            for e in np.eye(2)]
+        >>> def central_difference(e):
+        ...     rise = stream.loss(w + h * e, t) - stream.loss(w - h * e, t)
+        ...     return rise / (2 * h)
+        >>> numeric = [central_difference(e) for e in np.eye(2)]
         >>> bool(np.allclose(stream.grad(w, t), numeric))
         True
         """
@@ -192,14 +196,18 @@ def online_regression(
 
     Examples
     --------
-    >>> stream = online_regression(regime_length=1000, curvatures=(1.0, 0.01), seed=[0, 1, 2])
+    >>> stream = online_regression(
+    ...     regime_length=1000, curvatures=(1.0, 0.01), seed=[0, 1, 2])
     >>> stream.n_steps, stream.n_streams, stream.n_features
     (2000, 3, 5)
     >>> w = np.zeros((3, 5))
-    >>> ratio = np.linalg.norm(stream.grad(w, 1001)) / np.linalg.norm(stream.grad(w, 1000))
-    >>> bool(0.0001 < ratio < 0.1)   # gradients about 100 times smaller after the switch
+    >>> before, after = stream.grad(w, 1000), stream.grad(w, 1001)
+    >>> ratio = np.linalg.norm(after) / np.linalg.norm(before)
+    >>> # gradients about 100 times smaller after the switch
+    >>> bool(0.0001 < ratio < 0.1)
     True
-    >>> bool(np.array_equal(stream.X[:, 1], online_regression(1000, (1.0, 0.01), seed=1).X))
+    >>> one_stream = online_regression(1000, (1.0, 0.01), seed=1)
+    >>> bool(np.array_equal(stream.X[:, 1], one_stream.X))
     True
     """
     if not isinstance(regime_length, (int, np.integer)) or regime_length < 1:

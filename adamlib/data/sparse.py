@@ -129,7 +129,8 @@ class RareFeatureData:
         >>> import numpy as np
         >>> problem = rare_feature_regression(n_samples=100, n_features=3, seed=1)
         >>> rows = np.arange(100)
-        >>> bool(np.allclose(problem.minibatch_grad(np.ones(3), rows), problem.grad(np.ones(3))))
+        >>> w = np.ones(3)
+        >>> bool(np.allclose(problem.minibatch_grad(w, rows), problem.grad(w)))
         True
         """
         rows = np.asarray(rows)
@@ -146,8 +147,8 @@ class RareFeatureData:
         --------
         >>> problem = rare_feature_regression(n_samples=500, n_features=4, seed=2)
         >>> w = problem.w_star + 0.1
-        >>> bool(abs(problem.excess_loss(w) - (problem.loss(w) - problem.loss(problem.w_star)))
-        ...      < 1e-12)
+        >>> difference = problem.loss(w) - problem.loss(problem.w_star)
+        >>> bool(abs(problem.excess_loss(w) - difference) < 1e-12)
         True
         """
         offset = np.asarray(w, dtype=float) - self.w_star
@@ -214,7 +215,8 @@ def rare_feature_regression(
     >>> bool(np.all(np.abs(observed - problem.frequencies)
     ...             < 4 * np.sqrt(problem.frequencies / problem.n_samples)))
     True
-    >>> np.round(np.abs(problem.w_true[[0, -1]]), 3)  # the rarest feature has the largest weight
+    >>> # the rarest feature has the largest weight
+    >>> np.round(np.abs(problem.w_true[[0, -1]]), 3)
     array([ 0.424, 13.416])
     """
     if n_samples < 1 or n_features < 1:

@@ -100,7 +100,8 @@ class LeastSquaresData:
         --------
         >>> problem = least_squares(n_samples=8, n_features=2, seed=0)
         >>> w = np.zeros(2)
-        >>> halves = [problem.batch_grad(w, np.arange(4)), problem.batch_grad(w, np.arange(4, 8))]
+        >>> halves = [problem.batch_grad(w, np.arange(4)),
+        ...           problem.batch_grad(w, np.arange(4, 8))]
         >>> bool(np.allclose((halves[0] + halves[1]) / 2, problem.grad(w)))
         True
         """
@@ -189,7 +190,8 @@ def least_squares(
 
     Examples
     --------
-    >>> problem = least_squares(n_samples=100, n_features=4, condition_number=50.0, seed=3)
+    >>> problem = least_squares(
+    ...     n_samples=100, n_features=4, condition_number=50.0, seed=3)
     >>> eigenvalues = np.linalg.eigvalsh(problem.hessian)
     >>> float(eigenvalues.max()), float(eigenvalues.max() / eigenvalues.min())
     (1.0, 50.0)

@@ -5,8 +5,8 @@ Each checker runs your function and a reference on the same inputs and returns a
 on which your function went wrong, what was expected there and what came back.
 
 >>> from adamlib import exercises
->>> result = exercises.check_against_reference(abs, abs, [exercises.Case("x = -2", (-2.0,))],
-...                                            what="|x|")
+>>> cases = [exercises.Case("x = -2", (-2.0,))]
+>>> result = exercises.check_against_reference(abs, abs, cases, what="|x|")
 >>> result.passed
 True
 """

@@ -187,11 +187,13 @@ def check_against_reference(
     Examples
     --------
     >>> square = lambda x: x**2
-    >>> result = check_against_reference(lambda x: x * 2, square, [Case("x = 3", (3.0,))],
+    >>> x_is_3 = [Case("x = 3", (3.0,))]
+    >>> result = check_against_reference(lambda x: x * 2, square, x_is_3,
     ...                                  what="the square of x")
     >>> print(result)
-    ✗ Not yet: for x = 3 (inputs: 3), the square of x should be 9, but your function returned 6 (largest difference 3).
-    >>> bool(check_against_reference(square, square, [Case("x = 3", (3.0,))], what="x^2"))
+    ✗ Not yet: for x = 3 (inputs: 3), the square of x should be 9, but your function
+      returned 6 (largest difference 3).
+    >>> bool(check_against_reference(square, square, x_is_3, what="x^2"))
     True
 
     A function that updates its argument in place, when a new array was asked for:
@@ -203,16 +205,16 @@ def check_against_reference(
     >>> cases = [Case("x = [1, 2]", (np.array([1.0, 2.0]),))]
     >>> print(check_against_reference(halve, lambda x: x / 2, cases, what="x / 2",
     ...                               inputs_must_not_change=True))
-    ✗ Not yet: for x = [1, 2] (inputs: [1, 2]), your function modified its input `x` in place;
-    return a new array instead.
+    ✗ Not yet: for x = [1, 2] (inputs: [1, 2]), your function modified its input `x`
+      in place; return a new array instead.
 
     The template of an exercise, not yet filled in:
 
     >>> def todo(x):
     ...     raise NotImplementedError
-    >>> print(check_against_reference(todo, square, [Case("x = 3", (3.0,))], what="x^2"))
-    ✗ Not implemented yet: todo still raises NotImplementedError. Replace that line with your
-    code, then run the checker again.
+    >>> print(check_against_reference(todo, square, x_is_3, what="x^2"))
+    ✗ Not implemented yet: todo still raises NotImplementedError. Replace that line
+      with your code, then run the checker again.
     """
     if time_limit is not None and not time_limit > 0:
         raise ValueError(f"Invalid time_limit: {time_limit!r} (must be > 0 or None)")

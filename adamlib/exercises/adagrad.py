@@ -49,7 +49,8 @@ def adagrad_step_cases(seed: int = 0) -> list[Case]:
     Examples
     --------
     >>> [case.description for case in adagrad_step_cases()][:2]
-    ['the first step, one coordinate, eps = 0', 'a later step: s = 9 before the step']
+    ['the first step, one coordinate, eps = 0',
+     'a later step: s = 9 before the step']
     """
     rng = np.random.default_rng(seed)
     theta, g = rng.normal(size=(2, 3, 4))
@@ -89,7 +90,8 @@ def check_adagrad_accumulator(
     ...     s = s + g**2
     ...     return theta - lr * g / (np.sqrt(s) + eps), s
     >>> print(check_adagrad_accumulator(adagrad_step))
-    ✓ Correct: adagrad_step computes one Adagrad step (new theta, new s) on all 6 test cases.
+    ✓ Correct: adagrad_step computes one Adagrad step (new theta, new s) on all 6
+      test cases.
     >>> def old_accumulator(theta, g, s, lr, eps):   # divides by sqrt(s_{t-1})
     ...     return theta - lr * g / (np.sqrt(s) + eps), s + g**2
     >>> result = check_adagrad_accumulator(old_accumulator)
@@ -99,7 +101,8 @@ def check_adagrad_accumulator(
     ...     s += g**2
     ...     return theta - lr * g / (np.sqrt(s) + eps), s.copy()
     >>> print(check_adagrad_accumulator(in_place))  # doctest: +ELLIPSIS
-    ✗ Not yet: for the first step, ... your function modified its input `s` in place; ...
+    ✗ Not yet: for the first step, ... your function modified its input `s` in
+      place; ...
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0/0 is the reader's slip
         return check_against_reference(

@@ -58,7 +58,8 @@ def adam_step_cases(seed: int = 0) -> list[Case]:
     Examples
     --------
     >>> [case.description for case in adam_step_cases()][:2]
-    ['the first step, t = 1, one coordinate', 'a first step with gradients as small as eps']
+    ['the first step, t = 1, one coordinate',
+     'a first step with gradients as small as eps']
     """
     state = random_moment_state(np.random.default_rng(seed), (0.01, 0.5))
     theta3, g3, m3, v3 = state["theta3"], state["g3"], state["m3"], state["s3"]
@@ -117,7 +118,8 @@ def check_adam_step(fn: Callable) -> CheckResult:
     ...     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     ...     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
     >>> print(check_adam_step(adam_step))
-    ✓ Correct: adam_step computes one Adam step (new theta, new m, new v) on all 8 test cases.
+    ✓ Correct: adam_step computes one Adam step (new theta, new m, new v) on all 8
+      test cases.
     >>> def no_correction(theta, g, m, v, t, lr, beta1, beta2, eps):
     ...     m = beta1 * m + (1 - beta1) * g
     ...     v = beta2 * v + (1 - beta2) * g**2

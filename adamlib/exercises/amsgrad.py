@@ -61,7 +61,8 @@ def amsgrad_step_cases(seed: int = 0) -> list[Case]:
     Examples
     --------
     >>> [case.description for case in amsgrad_step_cases()][:2]
-    ['the first step, t = 1, one coordinate', 'a step where the stored maximum exceeds v_t']
+    ['the first step, t = 1, one coordinate',
+     'a step where the stored maximum exceeds v_t']
     """
     rng = np.random.default_rng(seed)
     theta3, g3 = rng.normal(size=(2, 3))
@@ -127,13 +128,15 @@ def check_amsgrad_step(fn: Callable) -> CheckResult:
     ...     m_hat, v_hat = m / (1 - beta1**t), v_max / (1 - beta2**t)
     ...     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, v_max
     >>> print(check_amsgrad_step(amsgrad_step))
-    ✓ Correct: amsgrad_step computes one AMSGrad step, PyTorch's version (new theta, m, v,
-      v_max) on all 8 test cases.
-    >>> def max_of_corrected(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):  # optax's
+    ✓ Correct: amsgrad_step computes one AMSGrad step, PyTorch's version (new theta,
+      m, v, v_max) on all 8 test cases.
+    >>> # optax's version: the maximum of the bias-corrected v
+    >>> def max_of_corrected(theta, g, m, v, v_max, t, lr, beta1, beta2, eps):
     ...     m = beta1 * m + (1 - beta1) * g
     ...     v = beta2 * v + (1 - beta2) * g**2
     ...     v_max = np.maximum(v_max, v / (1 - beta2**t))
-    ...     return theta - lr * m / (1 - beta1**t) / (np.sqrt(v_max) + eps), m, v, v_max
+    ...     m_hat = m / (1 - beta1**t)
+    ...     return theta - lr * m_hat / (np.sqrt(v_max) + eps), m, v, v_max
     >>> result = check_amsgrad_step(max_of_corrected)
     >>> result.passed, result.case.description
     (False, 'the first step, t = 1, one coordinate')

@@ -41,9 +41,11 @@ def check_ema(fn: Callable[[np.ndarray, float], np.ndarray]) -> CheckResult:
     ...         path.append(m)
     ...     return np.array(path)
     >>> print(check_ema(my_ema))
-    ✓ Correct: my_ema computes the moving averages m_1..m_T (from m_0 = 0) on all 6 test cases.
+    ✓ Correct: my_ema computes the moving averages m_1..m_T (from m_0 = 0) on all 6
+      test cases.
     >>> def starts_at_first_sample(samples, beta):
-    ...     return my_ema(samples, beta) + beta ** np.arange(1, len(samples) + 1) * samples[0]
+    ...     beta_t = beta ** np.arange(1, len(samples) + 1)
+    ...     return my_ema(samples, beta) + beta_t * samples[0]
     >>> check_ema(starts_at_first_sample).passed
     False
     """
@@ -71,9 +73,12 @@ def check_bias_correction(fn: Callable[[np.ndarray, float, int], np.ndarray]) ->
     Examples
     --------
     >>> print(check_bias_correction(lambda m, beta, t: m / (1 - beta**t)))
-    ✓ Correct: <lambda> computes the bias-corrected estimate m_t / (1 - beta^t) on all 5 test cases.
+    ✓ Correct: <lambda> computes the bias-corrected estimate m_t / (1 - beta^t) on
+      all 5 test cases.
     >>> print(check_bias_correction(lambda m, beta, t: m))  # forgot the correction
-    ✗ Not yet: for the first step, t = 1, with beta = 0.9 (inputs: 0.1, 0.9, 1), the bias-corrected estimate m_t / (1 - beta^t) should be 1, but your function returned 0.1 (largest difference 0.9).
+    ✗ Not yet: for the first step, t = 1, with beta = 0.9 (inputs: 0.1, 0.9, 1), the
+      bias-corrected estimate m_t / (1 - beta^t) should be 1, but your function
+      returned 0.1 (largest difference 0.9).
     """
     cases = [
         Case("the first step, t = 1, with beta = 0.9", (0.1, 0.9, 1)),
@@ -104,12 +109,17 @@ def check_ema_weights(fn: Callable[[float, int], np.ndarray]) -> CheckResult:
     Examples
     --------
     >>> import numpy as np
-    >>> print(check_ema_weights(lambda beta, t: (1 - beta) * beta ** np.arange(t)))  # newest first
-    ✗ Not yet: for beta = 0.5 over t = 3 samples (inputs: 0.5, 3), the weights of g_1..g_t in m_t (oldest first) should be [0.125, 0.25, 0.5], but your function returned [0.5, 0.25, 0.125] (largest difference 0.375).
+    >>> # the weights newest first, not oldest first:
+    >>> print(check_ema_weights(lambda beta, t: (1 - beta) * beta ** np.arange(t)))
+    ✗ Not yet: for beta = 0.5 over t = 3 samples (inputs: 0.5, 3), the weights of
+      g_1..g_t in m_t (oldest first) should be [0.125, 0.25, 0.5], but your function
+      returned [0.5, 0.25, 0.125] (largest difference 0.375).
     >>> def looped(beta, t):
     ...     return np.array([(1 - beta) * beta ** (t - i) for i in range(1, t + 1)])
     >>> print(check_ema_weights(looped))
-    ✗ Not yet: looped uses a loop (a comprehension, line 2 of its code); the exercise asks for the weights without one: build them from np.arange(1, t + 1) in one expression.
+    ✗ Not yet: looped uses a loop (a comprehension, line 2 of its code); the
+      exercise asks for the weights without one: build them from np.arange(1, t + 1)
+      in one expression.
     """
     loop = _first_loop(fn)
     if loop is not None:

@@ -40,18 +40,19 @@ def check_gradient_descent_step(
     >>> def step(theta, g, lr):
     ...     return theta - lr * g
     >>> print(check_gradient_descent_step(step))
-    ✓ Correct: step computes one gradient-descent step theta - lr * g on all 5 test cases.
+    ✓ Correct: step computes one gradient-descent step theta - lr * g on all 5 test
+      cases.
     >>> def ascent(theta, g, lr):
     ...     return theta + lr * g
     >>> print(check_gradient_descent_step(ascent))  # doctest: +ELLIPSIS
-    ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), ... should be [0.95], but your
-    function returned [1.05] (largest difference 0.1).
+    ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), ... should be [0.95],
+      but your function returned [1.05] (largest difference 0.1).
     >>> def in_place(theta, g, lr):
     ...     theta -= lr * g
     ...     return theta
     >>> print(check_gradient_descent_step(in_place))
-    ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), your function modified its input
-    `theta` in place; return a new array instead.
+    ✗ Not yet: for one coordinate (inputs: [1], [0.5], 0.1), your function modified
+      its input `theta` in place; return a new array instead.
     """
     rng = np.random.default_rng(1)
     cases = [

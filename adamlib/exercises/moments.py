@@ -141,9 +141,11 @@ def check_raw_moment(fn: Callable[[np.ndarray, int], float]) -> CheckResult:
     Examples
     --------
     >>> print(check_raw_moment(lambda x, k: np.mean(x**k)))
-    ✓ Correct: <lambda> computes the k-th sample raw moment (1/n) sum x_i^k on all 17 test cases.
+    ✓ Correct: <lambda> computes the k-th sample raw moment (1/n) sum x_i^k on all
+      17 test cases.
     >>> print(check_raw_moment(lambda x, k: np.mean(x) ** k))  # doctest: +ELLIPSIS
-    ✗ Not yet: for a hand-made sample with k = 2 (inputs: [1, 2, 6], 2), ... should be 13.6667, but your function returned 9 ...
+    ✗ Not yet: for a hand-made sample with k = 2 (inputs: [1, 2, 6], 2), ... should
+      be 13.6667, but your function returned 9 ...
     """
     cases = [Case("a hand-made sample with k = 0", (np.array([1.0, 2.0, 6.0]), 0))]
     for description, samples in _samples():
@@ -163,7 +165,8 @@ def check_central_moment(fn: Callable[[np.ndarray, int], float]) -> CheckResult:
     Examples
     --------
     >>> print(check_central_moment(lambda x, k: np.mean((x - x.mean()) ** k)))
-    ✓ Correct: <lambda> computes the k-th sample central moment (1/n) sum (x_i - mean)^k on all 16 test cases.
+    ✓ Correct: <lambda> computes the k-th sample central moment (1/n) sum (x_i -
+      mean)^k on all 16 test cases.
     """
     cases = [
         Case(f"{description} with k = {k}", (samples, k))
@@ -192,11 +195,16 @@ def check_sample_variance(fn: Callable[[np.ndarray, int], float]) -> CheckResult
     >>> def variance(samples, ddof):
     ...     return np.sum((samples - samples.mean()) ** 2) / (len(samples) - ddof)
     >>> print(check_sample_variance(variance))
-    ✓ Correct: variance computes the sample variance (1/(n - ddof)) sum (x_i - mean)^2 on all 10 test cases.
-    >>> print(check_sample_variance(lambda x, ddof: np.sum((x - x.mean()) ** 2) / len(x)))
-    ✗ Not yet: for a hand-made sample with ddof = 1 (inputs: [1, 2, 6], 1), the sample variance (1/(n - ddof)) sum (x_i - mean)^2 should be 7, but your function returned 4.66667 (largest difference 2.33).
+    ✓ Correct: variance computes the sample variance (1/(n - ddof)) sum (x_i -
+      mean)^2 on all 10 test cases.
+    >>> print(check_sample_variance(
+    ...     lambda x, ddof: np.sum((x - x.mean()) ** 2) / len(x)))
+    ✗ Not yet: for a hand-made sample with ddof = 1 (inputs: [1, 2, 6], 1), the
+      sample variance (1/(n - ddof)) sum (x_i - mean)^2 should be 7, but your
+      function returned 4.66667 (largest difference 2.33).
     >>> print(check_sample_variance(lambda x, ddof: np.nanvar(x, ddof=ddof)))
-    ✗ Not yet: <lambda> calls np.nanvar (line 1 of its code), which is not allowed here: compute (1/(n - ddof)) sum (x_i - mean)^2 from the formula.
+    ✗ Not yet: <lambda> calls np.nanvar (line 1 of its code), which is not allowed
+      here: compute (1/(n - ddof)) sum (x_i - mean)^2 from the formula.
     """
     helper = _first_variance_helper(fn) if callable(fn) else None
     if helper is not None:

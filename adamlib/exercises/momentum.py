@@ -92,7 +92,9 @@ def check_momentum_step(fn: Callable) -> CheckResult:
     ...     theta -= lr * buffer
     ...     return theta, buffer
     >>> print(check_momentum_step(in_place))
-    ✗ Not yet: for the first step, one coordinate (inputs: [1], [0.5], None, 0.1, 0.9, True), your function modified its input `theta` in place; return a new array instead.
+    ✗ Not yet: for the first step, one coordinate (inputs: [1], [0.5], None, 0.1,
+      0.9, True), your function modified its input `theta` in place; return a new
+      array instead.
     """
     return check_against_reference(
         fn, _reference(nesterov=False), momentum_step_cases(),

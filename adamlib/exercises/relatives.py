@@ -64,7 +64,8 @@ def adamax_step_cases(seed: int = 0) -> list[Case]:
     Examples
     --------
     >>> [case.description for case in adamax_step_cases()][:2]
-    ['the first step, t = 1, a negative gradient', 'step t = 2, the old maximum still wins']
+    ['the first step, t = 1, a negative gradient',
+     'step t = 2, the old maximum still wins']
     """
     state = random_moment_state(np.random.default_rng(seed), (0.5, 2.0))
     theta3, g3, m3, u3 = state["theta3"], state["g3"], state["m3"], state["s3"]
@@ -110,7 +111,8 @@ def check_adamax_step(fn: Callable) -> CheckResult:
     ...     u = np.maximum(beta2 * u, np.abs(g) + eps)
     ...     return theta - lr / (1 - beta1**t) * m / u, m, u
     >>> print(check_adamax_step(adamax_step))
-    ✓ Correct: adamax_step computes one AdaMax step (new theta, new m, new u) on all 6 test cases.
+    ✓ Correct: adamax_step computes one AdaMax step (new theta, new m, new u) on all
+      6 test cases.
     >>> def no_decay(theta, g, m, u, t, lr, beta1, beta2, eps):
     ...     m = beta1 * m + (1 - beta1) * g
     ...     u = np.maximum(u, np.abs(g) + eps)

@@ -60,7 +60,8 @@ def rmsprop_step_cases(seed: int = 0) -> list[Case]:
     Examples
     --------
     >>> [case.description for case in rmsprop_step_cases()][:2]
-    ['the first step (v = 0), one coordinate', 'a later step with a large eps = 0.1']
+    ['the first step (v = 0), one coordinate',
+     'a later step with a large eps = 0.1']
     """
     rng = np.random.default_rng(seed)
     theta5, g5 = rng.normal(size=(2, 5))
@@ -140,18 +141,25 @@ def check_rmsprop_step(fn: Callable) -> CheckResult:
     ...     v = beta * v + (1 - beta) * g**2
     ...     return theta - lr * g / (np.sqrt(v) + eps), v
     >>> print(check_rmsprop_step(rmsprop_step))
-    ✓ Correct: rmsprop_step computes one RMSprop step (new theta, new v) on all 7 test cases.
+    ✓ Correct: rmsprop_step computes one RMSprop step (new theta, new v) on all 7
+      test cases.
     >>> def bias_corrected(theta, g, v, lr, beta, eps):  # RMSprop has no correction
     ...     v = beta * v + (1 - beta) * g**2
     ...     return theta - lr * g / (np.sqrt(v / (1 - beta)) + eps), v
     >>> print(check_rmsprop_step(bias_corrected))
-    ✗ Not yet: for the first step (v = 0), one coordinate (inputs: [1], [2], [0], 0.1, 0.9, 1e-08), one RMSprop step (new theta, new v) should be ([0.683772], [0.4]), but your function returned ([0.9], [0.4]) (in value 0 of the result: largest difference 0.216).
-    >>> def in_place(theta, g, v, lr, beta, eps):  # right values, but the caller's v changes
+    ✗ Not yet: for the first step (v = 0), one coordinate (inputs: [1], [2], [0],
+      0.1, 0.9, 1e-08), one RMSprop step (new theta, new v) should be ([0.683772],
+      [0.4]), but your function returned ([0.9], [0.4]) (in value 0 of the result:
+      largest difference 0.216).
+    >>> # right values, but the caller's v changes:
+    >>> def in_place(theta, g, v, lr, beta, eps):
     ...     v *= beta
     ...     v += (1 - beta) * g**2
     ...     return theta - lr * g / (np.sqrt(v) + eps), v
     >>> print(check_rmsprop_step(in_place))
-    ✗ Not yet: for the first step (v = 0), one coordinate (inputs: [1], [2], [0], 0.1, 0.9, 1e-08), your function modified its input `v` in place; return a new array instead.
+    ✗ Not yet: for the first step (v = 0), one coordinate (inputs: [1], [2], [0],
+      0.1, 0.9, 1e-08), your function modified its input `v` in place; return a new
+      array instead.
     """
     return check_against_reference(
         fn, _reference, rmsprop_step_cases(), what="one RMSprop step (new theta, new v)",

@@ -38,13 +38,15 @@ def check_warmup_schedule(fn: Callable[[int, float, int], float]) -> CheckResult
     --------
     >>> print(check_warmup_schedule(lambda t, base_lr, warmup_steps:
     ...                             base_lr * min(1.0, t / warmup_steps)))
-    ✓ Correct: <lambda> computes the rate of step t under a linear warm-up on all 6 test cases.
-    >>> def from_zero(t, base_lr, warmup_steps):  # counts steps from 0: the first rate is 0
+    ✓ Correct: <lambda> computes the rate of step t under a linear warm-up on all 6
+      test cases.
+    >>> # counts steps from 0: the first rate is 0
+    >>> def from_zero(t, base_lr, warmup_steps):
     ...     return base_lr * min(1.0, (t - 1) / warmup_steps)
     >>> print(check_warmup_schedule(from_zero))
-    ✗ Not yet: for the first step of a 4-step warm-up to 0.1 (inputs: 1, 0.1, 4), the rate of
-    step t under a linear warm-up should be 0.025, but your function returned 0 (largest
-    difference 0.025).
+    ✗ Not yet: for the first step of a 4-step warm-up to 0.1 (inputs: 1, 0.1, 4),
+      the rate of step t under a linear warm-up should be 0.025, but your function
+      returned 0 (largest difference 0.025).
     """
     cases = [
         Case("the first step of a 4-step warm-up to 0.1", (1, 0.1, 4)),

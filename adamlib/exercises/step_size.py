@@ -78,11 +78,14 @@ def check_step_bound(fn: Callable[[float, float, int], float]) -> CheckResult:
     ...     return ((1 - beta1) * math.sqrt(1 - beta2**t)
     ...             / ((1 - beta1**t) * math.sqrt(1 - beta2)) * math.sqrt(total))
     >>> print(check_step_bound(bound))
-    ✓ Correct: bound computes the supremum of |Delta_t|/alpha over all gradient histories on all 9 test cases.
+    ✓ Correct: bound computes the supremum of |Delta_t|/alpha over all gradient
+      histories on all 9 test cases.
     >>> def paper(beta1, beta2, t):  # the bound of the paper's section 2.1
     ...     return max(1.0, (1 - beta1) / math.sqrt(1 - beta2))
     >>> print(check_step_bound(paper))
-    ✗ Not yet: for the first step with the default betas (inputs: 0.9, 0.999, 1), the supremum of |Delta_t|/alpha over all gradient histories should be 1, but your function returned 3.16228 (largest difference 2.16).
+    ✗ Not yet: for the first step with the default betas (inputs: 0.9, 0.999, 1),
+      the supremum of |Delta_t|/alpha over all gradient histories should be 1, but
+      your function returned 3.16228 (largest difference 2.16).
     """
     cases = [
         Case("the first step with the default betas", (0.9, 0.999, 1)),

@@ -124,10 +124,11 @@ def check_adamw_step(fn: Callable) -> CheckResult:
     ...     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     ...     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
     >>> print(check_adamw_step(adamw_step))
-    ✓ Correct: adamw_step computes one AdamW step (new theta, new m, new v) on all 8 test
-      cases.
+    ✓ Correct: adamw_step computes one AdamW step (new theta, new m, new v) on all 8
+      test cases.
     >>> def l2_instead(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    ...     return adamw_step(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps, 0.0)
+    ...     g_with_l2 = g + weight_decay * theta
+    ...     return adamw_step(theta, g_with_l2, m, v, t, lr, beta1, beta2, eps, 0.0)
     >>> result = check_adamw_step(l2_instead)
     >>> result.passed, result.case.description
     (False, 'a first step with a zero gradient: only the decay acts')

@@ -35,7 +35,8 @@ References
 Examples
 --------
 >>> import sympy as sp
->>> eta, g, t = sp.Symbol("eta", positive=True), sp.Symbol("g", real=True), sp.Symbol("t")
+>>> eta = sp.Symbol("eta", positive=True)
+>>> g, t = sp.Symbol("g", real=True), sp.Symbol("t")
 >>> adagrad_constant_gradient_step(eta, g, t)
 -eta*sign(g)/sqrt(t)
 >>> adam_bias_corrected_weight_limit(sp.Symbol("t"), sp.Symbol("i"))
@@ -286,7 +287,8 @@ def adam_bias_corrected_weight_first_order(beta2, t, i) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> adam_bias_corrected_weight_first_order(sp.Rational(99, 100), 3, 1)  # exact: 0.32999...
+    >>> # exact: 0.32999...
+    >>> adam_bias_corrected_weight_first_order(sp.Rational(99, 100), 3, 1)
     33/100
     """
     return _general_weight_first_order().subs({_GAP: 1 - beta2, _T: t, _I: i})

@@ -82,7 +82,8 @@ def adam_step(alpha, m, v, beta1, beta2, t, eps) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> alpha, m, v, b1, b2, t, eps = sp.symbols("alpha m v beta_1 beta_2 t epsilon")
+    >>> alpha, m, v, b1, b2, t, eps = sp.symbols(
+    ...     "alpha m v beta_1 beta_2 t epsilon")
     >>> adam_step(alpha, m, v, b1, b2, t, eps)
     -alpha*m/((1 - beta_1**t)*(epsilon + sqrt(v/(1 - beta_2**t))))
     """
@@ -233,7 +234,9 @@ def rmsprop_momentum_constant_gradient_step(lr, momentum, beta2, t) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> rmsprop_momentum_constant_gradient_step(1, sp.Rational(1, 2), sp.Rational(3, 4), 1).doit()
+    >>> step = rmsprop_momentum_constant_gradient_step(
+    ...     1, sp.Rational(1, 2), sp.Rational(3, 4), 1)
+    >>> step.doit()
     2
     """
     k = _K

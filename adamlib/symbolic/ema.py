@@ -164,7 +164,8 @@ def ema_recursion_residual(beta, t, g, m0=0) -> sp.Expr:
     --------
     >>> import sympy as sp
     >>> t = sp.Symbol("t", integer=True, positive=True)
-    >>> ema_recursion_residual(sp.Symbol("beta"), t, sp.IndexedBase("g"), sp.Symbol("m_0"))
+    >>> beta, m0 = sp.Symbol("beta"), sp.Symbol("m_0")
+    >>> ema_recursion_residual(beta, t, sp.IndexedBase("g"), m0)
     0
     """
     split = ema_unrolled(beta, t, g, m0).replace(
@@ -220,7 +221,8 @@ def ema_expectation_drifting(beta, t, nu0, delta) -> sp.Expr:
     --------
     >>> import sympy as sp
     >>> beta, t, nu0, delta = sp.symbols("beta t nu_0 delta")
-    >>> sp.simplify(ema_expectation_drifting(beta, t, nu0, 0) - ema_expectation(beta, t, nu0))
+    >>> no_drift = ema_expectation_drifting(beta, t, nu0, 0)
+    >>> sp.simplify(no_drift - ema_expectation(beta, t, nu0))
     0
     """
     return _substitute(_general_expectation_drifting(), {_BETA: beta, _T: t, _NU0: nu0,
@@ -417,7 +419,8 @@ def branch_for_unit_interval(expr: sp.Expr, beta: sp.Symbol) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> beta, k = sp.Symbol("beta", positive=True), sp.Symbol("k", integer=True, positive=True)
+    >>> beta = sp.Symbol("beta", positive=True)
+    >>> k = sp.Symbol("k", integer=True, positive=True)
     >>> series = sp.summation(beta**k, (k, 1, sp.oo))
     >>> series.has(sp.Piecewise), branch_for_unit_interval(series, beta)
     (True, beta/(1 - beta))

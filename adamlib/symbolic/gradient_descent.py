@@ -274,7 +274,8 @@ def best_diagonal_condition_number(h11: sp.Expr, h22: sp.Expr, h12: sp.Expr) -> 
     >>> import sympy as sp
     >>> best_diagonal_condition_number(1, 10, 0)
     1
-    >>> best_diagonal_condition_number(sp.Rational(11, 2), sp.Rational(11, 2), -sp.Rational(9, 2))
+    >>> best_diagonal_condition_number(
+    ...     sp.Rational(11, 2), sp.Rational(11, 2), -sp.Rational(9, 2))
     10
     >>> a, b, c = sp.symbols("h_11 h_22 h_12", positive=True)
     >>> best_diagonal_condition_number(a, b, c)

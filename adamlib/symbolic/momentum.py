@@ -298,7 +298,8 @@ def heavy_ball_eigenvalues(lr, momentum, curvature):
     >>> import sympy as sp
     >>> heavy_ball_eigenvalues(*sp.symbols("eta mu lambda"))[0]
     sqrt(-mu + (eta*lambda - mu - 1)**2/4) - (eta*lambda - mu - 1)/2
-    >>> heavy_ball_eigenvalues(1, sp.Rational(1, 4), 1)  # complex: modulus sqrt(mu) = 1/2
+    >>> # complex: modulus sqrt(mu) = 1/2
+    >>> heavy_ball_eigenvalues(1, sp.Rational(1, 4), 1)
     (1/8 + sqrt(15)*I/8, 1/8 - sqrt(15)*I/8)
     """
     z = sp.Symbol("z")
@@ -529,9 +530,11 @@ def heavy_ball_stationary_variance(lr, momentum, curvature, sigma):
     Examples
     --------
     >>> import sympy as sp
-    >>> heavy_ball_stationary_variance(*sp.symbols("eta mu lambda sigma", positive=True))
+    >>> eta, mu, lam, sigma = sp.symbols("eta mu lambda sigma", positive=True)
+    >>> heavy_ball_stationary_variance(eta, mu, lam, sigma)
     eta*sigma**2*(mu + 1)/(lambda*(1 - mu)*(-eta*lambda + 2*mu + 2))
-    >>> heavy_ball_stationary_variance(sp.Rational(1, 10), 0, 1, 1)  # SGD: 0.1/(2 - 0.1)
+    >>> # SGD: 0.1/(2 - 0.1)
+    >>> heavy_ball_stationary_variance(sp.Rational(1, 10), 0, 1, 1)
     1/19
     """
     general = _general_stationary_variance()

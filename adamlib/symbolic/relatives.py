@@ -176,7 +176,8 @@ def radam_rho(beta2, t) -> sp.Expr:
     >>> import sympy as sp
     >>> radam_rho(sp.Symbol("beta_2"), 1).simplify()
     1
-    >>> round(float(radam_rho(sp.Rational(999, 1000), 6)), 4)  # the first step with rho_t > 5
+    >>> # the first step with rho_t > 5
+    >>> round(float(radam_rho(sp.Rational(999, 1000), 6)), 4)
     5.9942
     """
     return radam_rho_inf(beta2) - 2 * t * beta2**t / (1 - beta2**t)

@@ -41,7 +41,8 @@ References
 Examples
 --------
 >>> import sympy as sp
->>> beta, t = sp.Symbol("beta", positive=True), sp.Symbol("t", integer=True, positive=True)
+>>> beta = sp.Symbol("beta", positive=True)
+>>> t = sp.Symbol("t", integer=True, positive=True)
 >>> rmsprop_first_step_overshoot(beta)
 1/sqrt(1 - beta)
 >>> rmsprop_overshoot_ratio(beta, t)
@@ -244,11 +245,13 @@ def centered_second_moment_expectation(beta, t, nu, sigma) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> beta, nu, sigma = sp.Symbol("beta", positive=True), sp.Symbol("nu"), sp.Symbol("sigma")
+    >>> beta = sp.Symbol("beta", positive=True)
+    >>> nu, sigma = sp.Symbol("nu"), sp.Symbol("sigma")
     >>> t = sp.Symbol("t", integer=True, positive=True)
     >>> centered_second_moment_expectation(beta, t, 0, sigma)
     sigma**2*(1 - beta**t)*(beta*beta**t + 2*beta - beta**t)/(beta + 1)
-    >>> sp.factor(centered_second_moment_expectation(beta, 1, nu, sigma))  # v_1 - m_1^2
+    >>> # v_1 - m_1^2
+    >>> sp.factor(centered_second_moment_expectation(beta, 1, nu, sigma))
     -beta*(beta - 1)*(nu**2 + sigma**2)
     """
     return _substitute(_general_centered_expectation(), {_BETA: beta, _T: t, _NU: nu,

@@ -111,7 +111,8 @@ def adam_step_unrolled(alpha, beta1, beta2, t, g, eps=0, index=None) -> sp.Expr:
     --------
     >>> import sympy as sp
     >>> g = sp.IndexedBase("g")
-    >>> adam_step_unrolled(1, sp.Rational(1, 2), sp.Rational(1, 2), 1, g).doit()  # -sign(g_1)
+    >>> # -sign(g_1)
+    >>> adam_step_unrolled(1, sp.Rational(1, 2), sp.Rational(1, 2), 1, g).doit()
     -g[1]/sqrt(g[1]**2)
     """
     i = _I if index is None else index
@@ -139,8 +140,10 @@ def step_bound_paper(alpha, beta1, beta2) -> sp.Expr:
     --------
     >>> import sympy as sp
     >>> alpha, beta1, beta2 = sp.symbols("alpha beta_1 beta_2", positive=True)
-    >>> step_bound_paper(alpha, beta1, beta2)  # SymPy writes the condition as beta_1 < ...
-    Piecewise((alpha*(1 - beta_1)/sqrt(1 - beta_2), beta_1 < 1 - sqrt(1 - beta_2)), (alpha, True))
+    >>> # SymPy writes the condition as beta_1 < ...
+    >>> step_bound_paper(alpha, beta1, beta2)
+    Piecewise((alpha*(1 - beta_1)/sqrt(1 - beta_2),
+               beta_1 < 1 - sqrt(1 - beta_2)), (alpha, True))
     >>> step_bound_paper(1, 0.9, 0.99)   # the boundary case: the second branch
     1
     """
@@ -199,7 +202,8 @@ def geometric_weights_sum(gamma, t) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> gamma, t = sp.Symbol("gamma", positive=True), sp.Symbol("t", integer=True, positive=True)
+    >>> gamma = sp.Symbol("gamma", positive=True)
+    >>> t = sp.Symbol("t", integer=True, positive=True)
     >>> geometric_weights_sum(gamma, t)
     Piecewise((t, Eq(gamma, 1)), ((1 - gamma**t)/(1 - gamma), True))
     >>> geometric_weights_sum(1, 5), geometric_weights_sum(sp.Rational(1, 2), 3)
@@ -286,7 +290,8 @@ def worst_case_gradient(beta1, beta2, t, i) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> [worst_case_gradient(sp.Rational(1, 2), sp.Rational(3, 4), 3, i) for i in (1, 2, 3)]
+    >>> beta1, beta2 = sp.Rational(1, 2), sp.Rational(3, 4)
+    >>> [worst_case_gradient(beta1, beta2, 3, i) for i in (1, 2, 3)]
     [4/9, 2/3, 1]
     """
     return (beta1 / beta2) ** (t - i)

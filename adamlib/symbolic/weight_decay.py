@@ -243,7 +243,8 @@ def adamw_fixed_point(theta_star, weight_decay) -> sp.Expr:
     Examples
     --------
     >>> import sympy as sp
-    >>> adamw_fixed_point(3, sp.Rational(1, 2)), adamw_fixed_point(-1, sp.Rational(1, 2))
+    >>> weight_decay = sp.Rational(1, 2)
+    >>> adamw_fixed_point(3, weight_decay), adamw_fixed_point(-1, weight_decay)
     (2, -1)
     """
     _check_limit_is_min()
