@@ -38,7 +38,7 @@ def tight_step_ratio(beta1: float, beta2: float, t: int) -> float:
 
     Examples
     --------
-    >>> tight_step_ratio(0.9, 0.999, 1)
+    >>> round(tight_step_ratio(0.9, 0.999, 1), 12)  # 1 - 1e-16 in floating point
     1.0
     >>> round(tight_step_ratio(0.9, 0.999, 10**6), 4)
     7.2703
