@@ -155,12 +155,11 @@ def docstring_example_limit(obj: str) -> int:
 def module_problems(path: Path) -> list[str]:
     """Lines too wide in the docstring examples of one adamlib module."""
     where = path.relative_to(ROOT).as_posix()
-    return [
-        f"{where}, docstring of {obj}, line {number}: {columns(line)} columns "
-        f"(at most {docstring_example_limit(obj)}): {line.strip()}"
-        for obj, number, line in docstring_example_lines(path.read_text(encoding="utf-8"))
-        if columns(line) > docstring_example_limit(obj)
-    ]
+    problems = []
+    for obj, number, line in docstring_example_lines(path.read_text(encoding="utf-8")):
+        limit = docstring_example_limit(obj)
+        problems += overflowing([(number, line)], limit, f"{where}, docstring of {obj}")
+    return problems
 
 
 def notebook_problems(path: Path) -> dict[str, list[str]]:
